@@ -1,0 +1,77 @@
+"""bcrypt behind the PasswordHasher port, run in a bounded thread pool off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import bcrypt
+
+from domain.errors import InvalidPassword, PasswordTooLong
+from domain.values import MAX_PASSWORD_BYTES
+
+T = TypeVar("T")
+MIN_ROUNDS = 4
+MAX_ROUNDS = 31
+_DUMMY_PASSWORD = b"itemhub: no such user, spend the time anyway"
+
+
+def _encode(password: str) -> bytes:
+    try:
+        secret = password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidPassword("must be valid Unicode text") from None
+    if len(secret) > MAX_PASSWORD_BYTES:
+        raise PasswordTooLong
+    return secret
+
+
+class BcryptPasswordHasher:
+    """Hashes cost ~2^rounds; each runs in a thread (bcrypt releases the GIL), so a login never
+    stalls other requests and as many logins run at once as the pool has threads."""
+
+    def __init__(self, rounds: int = 12, max_threads: int | None = None) -> None:
+        if not MIN_ROUNDS <= rounds <= MAX_ROUNDS:
+            raise ValueError(f"bcrypt rounds must be between {MIN_ROUNDS} and {MAX_ROUNDS}")
+        self._rounds = rounds
+        self._pool = ThreadPoolExecutor(
+            max_workers=max_threads or os.cpu_count() or 1, thread_name_prefix="bcrypt"
+        )
+        self._dummy_hash: bytes | None = None
+
+    async def _run(self, func: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, func, *args)
+
+    async def hash(self, password: str) -> str:
+        secret = _encode(password)
+        hashed = await self._run(bcrypt.hashpw, secret, bcrypt.gensalt(self._rounds))
+        return hashed.decode("ascii")
+
+    async def verify(self, password: str, hashed: str | None) -> bool:
+        try:
+            secret: bytes | None = _encode(password)
+        except InvalidPassword:
+            secret = None  # no stored password can match it, but answer in the usual time
+        if hashed is None or secret is None:
+            await self._run(
+                bcrypt.checkpw, (secret or b"")[:MAX_PASSWORD_BYTES], await self._dummy()
+            )
+            return False
+        try:
+            return await self._run(bcrypt.checkpw, secret, hashed.encode("ascii"))
+        except ValueError:  # a stored value that is not a bcrypt hash matches nothing
+            return False
+
+    async def _dummy(self) -> bytes:
+        """A hash at the configured cost, so checking against it takes as long as a real one."""
+        if self._dummy_hash is None:
+            self._dummy_hash = await self._run(
+                bcrypt.hashpw, _DUMMY_PASSWORD, bcrypt.gensalt(self._rounds)
+            )
+        return self._dummy_hash
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,86 @@
+"""Access tokens as HS256 JWTs with PyJWT, the algorithm pinned and every claim required."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import jwt
+
+from application.errors import InvalidToken
+from application.ports import Clock, IssuedToken, TokenClaims
+
+ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ("sub", "iat", "exp", "ver")
+MIN_KEY_BYTES = 32  # RFC 7518 3.2: an HS256 key must be at least as long as the hash output
+# Tolerated clock difference between hosts for a token's issue time; expiry gets none.
+IAT_LEEWAY_SECONDS = 5
+MAX_ID = 2**63 - 1  # ids are 64-bit in every database itemhub supports
+MAX_ID_DIGITS = len(str(MAX_ID))
+
+
+def _integer_claim(claims: dict[str, Any], name: str) -> int:
+    value = claims[name]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidToken(f"claim {name} is not an integer")
+    return value
+
+
+class JwtTokenService:
+    """Tokens carry `sub` (user id), `iat`, `exp` and `ver`, the user's token version.
+
+    Time comes from the injected clock rather than PyJWT's own, so expiry follows the same time
+    as everything else and tests can move it.
+    """
+
+    def __init__(
+        self, secret_key: str, clock: Clock, lifetime: timedelta = timedelta(minutes=30)
+    ) -> None:
+        if len(secret_key.encode("utf-8")) < MIN_KEY_BYTES:
+            raise ValueError(f"the token secret key must be at least {MIN_KEY_BYTES} bytes")
+        if lifetime <= timedelta(0):
+            raise ValueError("the token lifetime must be positive")
+        self._key = secret_key
+        self._clock = clock
+        self._lifetime = int(lifetime.total_seconds())
+
+    def issue(self, user_id: int, token_version: int) -> IssuedToken:
+        issued_at = int(self._clock.now().timestamp())
+        claims = {
+            "sub": str(user_id),
+            "iat": issued_at,
+            "exp": issued_at + self._lifetime,
+            "ver": token_version,
+        }
+        token = jwt.encode(claims, self._key, algorithm=ALGORITHM)
+        return IssuedToken(access_token=token, expires_in=self._lifetime)
+
+    def read(self, token: str) -> TokenClaims:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[ALGORITHM],
+                options={
+                    "require": list(REQUIRED_CLAIMS),
+                    "verify_exp": False,
+                    "verify_iat": False,
+                },
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidToken(str(error)) from None
+        now = self._clock.now().timestamp()
+        if now >= _integer_claim(claims, "exp"):
+            raise InvalidToken("the token has expired")
+        if _integer_claim(claims, "iat") > now + IAT_LEEWAY_SECONDS:
+            raise InvalidToken("the token was issued in the future")
+        subject = claims["sub"]
+        if (
+            not isinstance(subject, str)
+            or not subject.isascii()
+            or not subject.isdigit()
+            or not 0 < int(subject[: MAX_ID_DIGITS + 1]) <= MAX_ID
+        ):
+            raise InvalidToken("claim sub is not a user id")
+        version = _integer_claim(claims, "ver")
+        return TokenClaims(user_id=int(subject), token_version=version)

@@ -1,0 +1,1 @@
+"""itemhub's use cases and the ports they need; it imports the domain and nothing outside it."""

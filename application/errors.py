@@ -1,0 +1,51 @@
+"""Errors of the application layer: authentication, paging and filtering."""
+
+from __future__ import annotations
+
+from domain.errors import DomainError, InvalidValue
+
+
+class NotAuthenticated(DomainError):
+    """No valid credentials: a missing, invalid, expired or revoked token, or its user is gone."""
+
+    def __init__(self, detail: str = "Not authenticated") -> None:
+        super().__init__(detail)
+
+
+class InvalidToken(NotAuthenticated):
+    """The token itself is unusable; the reason is kept for logs, clients see one message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class InvalidCredentials(DomainError):
+    """One message for unknown user, wrong password and inactive user, so none can be told apart."""
+
+    def __init__(self) -> None:
+        super().__init__("Incorrect username or password")
+
+
+class InvalidLimit(InvalidValue):
+    field = "limit"
+
+
+class InvalidSkip(InvalidValue):
+    field = "skip"
+
+
+class InvalidCursor(InvalidValue):
+    field = "cursor"
+
+
+class InvalidPriceRange(InvalidValue):
+    field = "max_price"
+
+
+class InvalidSearch(InvalidValue):
+    field = "q"
+
+
+class SuperuserIdentityConflict(DomainError):
+    """The email and the username given for a superuser belong to different accounts."""

@@ -1,0 +1,1 @@
+"""itemhub's business core: entities, value objects, policies and errors; standard library only."""

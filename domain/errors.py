@@ -1,0 +1,91 @@
+"""Domain errors: one small class each, carrying what an error message needs and nothing secret."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error that itemhub raises on purpose; anything else is a bug."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidValue(DomainError):
+    """A value broke a validation rule; `field` names the input it came from."""
+
+    field: str = "value"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{self.field}: {reason}")
+        self.reason = reason
+
+
+class InvalidEmail(InvalidValue):
+    field = "email"
+
+
+class InvalidUsername(InvalidValue):
+    field = "username"
+
+
+class InvalidPassword(InvalidValue):
+    field = "password"
+
+
+class PasswordTooLong(InvalidPassword):
+    """bcrypt looks at 72 bytes only, so a longer password would be silently truncated."""
+
+    def __init__(self) -> None:
+        super().__init__("must be at most 72 bytes in UTF-8")
+
+
+class InvalidPrice(InvalidValue):
+    field = "price"
+
+
+class InvalidTitle(InvalidValue):
+    field = "title"
+
+
+class InvalidDescription(InvalidValue):
+    field = "description"
+
+
+class EmailAlreadyRegistered(DomainError):
+    def __init__(self, email: str) -> None:
+        super().__init__(f"The email {email} is already registered")
+        self.email = email
+
+
+class UsernameTaken(DomainError):
+    def __init__(self, username: str) -> None:
+        super().__init__(f"The username {username} is already taken")
+        self.username = username
+
+
+class UserNotFound(DomainError):
+    def __init__(self, user_id: int) -> None:
+        super().__init__(f"There is no user {user_id}")
+        self.user_id = user_id
+
+
+class ItemNotFound(DomainError):
+    def __init__(self, item_id: int) -> None:
+        super().__init__(f"There is no item {item_id}")
+        self.item_id = item_id
+
+
+class NotAllowed(DomainError):
+    """The actor is known but the policy does not let them do this."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"You are not allowed to {action}")
+        self.action = action
+
+
+class WrongCurrentPassword(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            "current_password is missing or wrong; it is required to change your password"
+        )

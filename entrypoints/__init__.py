@@ -1,0 +1,1 @@
+"""The outermost layer: the only one that knows HTTP, the command line and configuration."""
