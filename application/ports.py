@@ -59,8 +59,11 @@ class ItemRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: `async with uow: ...; await uow.commit()`; no commit means rollback."""
 
-    users: UserRepository
-    items: ItemRepository
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def items(self) -> ItemRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

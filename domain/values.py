@@ -34,6 +34,8 @@ MAX_DESCRIPTION_CHARS = 2000
 MAX_PRICE = Decimal("1000000000")
 _CENT = Decimal("0.01")
 _MULTILINE_CONTROLS = frozenset("\t\n\r")
+# Only ASCII white space is trimmed from an address: anything more exotic is suspicious, not noise.
+_ASCII_WHITESPACE = " \t\n\r\f\v"
 
 
 def _has_surrogate(text: str) -> bool:
@@ -54,7 +56,7 @@ class Email:
     def __init__(self, raw: str) -> None:
         if not isinstance(raw, str):
             raise InvalidEmail("must be a string")
-        value = raw.strip().lower()
+        value = raw.strip(_ASCII_WHITESPACE).lower()
         if len(value) > MAX_EMAIL_LENGTH:
             raise InvalidEmail(f"must be at most {MAX_EMAIL_LENGTH} characters")
         match = _EMAIL_RE.fullmatch(value)

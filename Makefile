@@ -1,0 +1,42 @@
+# The two commands of the README: `make run` and `make test`. Everything else is set up here.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+BIN := .venv/bin
+SYNCED := .venv/.synced
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help run test lint typecheck imports pytest clean
+
+help:
+	@echo "make run   - set up, then serve itemhub on http://127.0.0.1:8000 (docs at /docs)"
+	@echo "make test  - set up, then ruff, mypy, the import contract and the test suite"
+
+# Bootstrap uv with pip when it is missing, then install exactly what uv.lock pins.
+$(SYNCED): pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+run: $(SYNCED)
+	$(BIN)/itemhub serve --host 127.0.0.1 --port 8000
+
+test: lint typecheck imports pytest
+
+lint: $(SYNCED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(SYNCED)
+	$(BIN)/mypy
+
+imports: $(SYNCED)
+	$(BIN)/lint-imports
+
+pytest: $(SYNCED)
+	$(BIN)/pytest
+
+clean:
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

@@ -1,0 +1,76 @@
+"""Page requests and the opaque cursors of keyset paging."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from application.errors import InvalidCursor, InvalidLimit, InvalidSkip
+from application.paging import (
+    ItemCursor,
+    PageRequest,
+    UserCursor,
+    decode_item_cursor,
+    decode_user_cursor,
+    encode_item_cursor,
+    encode_user_cursor,
+)
+
+ids = st.integers(min_value=1, max_value=2**63 - 1)
+moments = st.datetimes(timezones=st.just(UTC)) | st.datetimes(
+    timezones=st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-1439, 1439))
+)
+
+
+@pytest.mark.parametrize("limit", [0, -1, 101])
+def test_limit_must_be_between_1_and_100(limit: int) -> None:
+    with pytest.raises(InvalidLimit):
+        PageRequest(limit=limit)
+
+
+def test_skip_must_not_be_negative() -> None:
+    with pytest.raises(InvalidSkip):
+        PageRequest(skip=-1)
+
+
+def test_skip_and_cursor_together_are_refused() -> None:
+    with pytest.raises(InvalidSkip):
+        PageRequest(skip=0, cursor=encode_user_cursor(UserCursor(1)))
+
+
+def test_defaults_are_the_first_twenty_rows() -> None:
+    request = PageRequest()
+    assert (request.limit, request.offset, request.cursor) == (20, 0, None)
+
+
+@given(moments, ids)
+def test_item_cursors_round_trip(created_at: datetime, item_id: int) -> None:
+    cursor = encode_item_cursor(ItemCursor(created_at, item_id))
+    assert cursor.isascii() and "=" not in cursor
+    decoded = decode_item_cursor(cursor)
+    assert decoded == ItemCursor(created_at, item_id)
+
+
+@given(ids)
+def test_user_cursors_round_trip(user_id: int) -> None:
+    assert decode_user_cursor(encode_user_cursor(UserCursor(user_id))) == UserCursor(user_id)
+
+
+@given(st.text(max_size=300))
+def test_any_text_is_a_cursor_or_refused_as_invalid(text: str) -> None:
+    with contextlib.suppress(InvalidCursor):
+        decode_item_cursor(text)
+    with contextlib.suppress(InvalidCursor):
+        decode_user_cursor(text)
+
+
+def test_cursor_of_a_naive_time_or_non_positive_id_is_refused() -> None:
+    naive = encode_item_cursor(ItemCursor(datetime(2026, 1, 1), 1))
+    with pytest.raises(InvalidCursor):
+        decode_item_cursor(naive)
+    with pytest.raises(InvalidCursor):
+        decode_user_cursor(encode_user_cursor(UserCursor(0)))
