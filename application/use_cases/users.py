@@ -41,17 +41,30 @@ class RegisterUser:
         self._clock = clock
 
     async def __call__(self, registration: Registration) -> User:
-        hashed = await self._hasher.hash(registration.password.value)
-        new = NewUser(
-            email=registration.email,
-            username=registration.username,
-            hashed_password=hashed,
-            created_at=self._clock.now(),
-        )
-        async with self._uow() as uow:
-            user = await uow.users.add(new)
-            await uow.commit()
-        return user
+        return await _create_account(self._uow, self._hasher, self._clock, registration)
+
+
+async def _create_account(
+    uow_factory: UnitOfWorkFactory,
+    hasher: PasswordHasher,
+    clock: Clock,
+    registration: Registration,
+    *,
+    superuser: bool = False,
+) -> User:
+    """Hash first, outside the transaction, so no database connection waits on bcrypt."""
+    hashed = await hasher.hash(registration.password.value)
+    new = NewUser(
+        email=registration.email,
+        username=registration.username,
+        hashed_password=hashed,
+        created_at=clock.now(),
+        is_superuser=superuser,
+    )
+    async with uow_factory() as uow:
+        user = await uow.users.add(new)
+        await uow.commit()
+    return user
 
 
 class GetUser:
@@ -232,15 +245,7 @@ class CreateOrPromoteSuperuser:
             raise SuperuserIdentityConflict(
                 f"The username {registration.username} belongs to {by_username.email}"
             )
-        hashed = await self._hasher.hash(registration.password.value)
-        new = NewUser(
-            email=registration.email,
-            username=registration.username,
-            hashed_password=hashed,
-            created_at=self._clock.now(),
-            is_superuser=True,
+        user = await _create_account(
+            self._uow, self._hasher, self._clock, registration, superuser=True
         )
-        async with self._uow() as uow:
-            user = await uow.users.add(new)
-            await uow.commit()
         return SuperuserResult(user=user, created=True)

@@ -90,6 +90,13 @@ class Model:
         self.items = {i: item for i, item in self.items.items() if item.owner_id != user.id}
 
 
+def account_error(allowed: bool, target: ModelUser) -> type[Exception] | None:
+    """Permission is checked before existence, so a forbidden look-up never reveals an id."""
+    if not allowed:
+        return NotAllowed
+    return UserNotFound if target.deleted else None
+
+
 class UseCaseMachine(RuleBasedStateMachine):
     def __init__(self, hasher: BcryptPasswordHasher) -> None:
         super().__init__()
@@ -102,6 +109,14 @@ class UseCaseMachine(RuleBasedStateMachine):
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return self.runner.run(coroutine)
+
+    def expect(self, call: Coroutine[Any, Any, T], error: type[Exception] | None) -> T | None:
+        """Run a use case that the model says must raise `error`, or succeed when it is None."""
+        if error is None:
+            return self.run(call)
+        with pytest.raises(error):
+            self.run(call)
+        return None
 
     def pick_user(self, pick: int) -> ModelUser:
         users = sorted(self.model.users.values(), key=lambda user: user.id)
@@ -191,14 +206,9 @@ class UseCaseMachine(RuleBasedStateMachine):
         if user is None:
             return
         call = self.core.update_user(user, target.id, UserChanges(is_active=active))
-        if not actor.superuser:
-            with pytest.raises(NotAllowed):
-                self.run(call)
-        elif target.deleted:
-            with pytest.raises(UserNotFound):
-                self.run(call)
-        else:
-            assert self.run(call).is_active is active
+        changed = self.expect(call, account_error(actor.superuser, target))
+        if changed is not None:
+            assert changed.is_active is active
             target.active = active
 
     @precondition(lambda self: self.model.users)
@@ -208,15 +218,10 @@ class UseCaseMachine(RuleBasedStateMachine):
         target = self.pick_user(target_pick)
         if user is None:
             return
-        call = self.core.get_user(user, target.id)
-        if not (actor.superuser or actor.id == target.id):
-            with pytest.raises(NotAllowed):
-                self.run(call)
-        elif target.deleted:
-            with pytest.raises(UserNotFound):
-                self.run(call)
-        else:
-            assert self.run(call).username.value == target.username
+        allowed = actor.superuser or actor.id == target.id
+        shown = self.expect(self.core.get_user(user, target.id), account_error(allowed, target))
+        if shown is not None:
+            assert shown.username.value == target.username
 
     @precondition(lambda self: self.model.users)
     @rule(actor_pick=PICK, target_pick=PICK, username=USERNAMES)
@@ -230,17 +235,10 @@ class UseCaseMachine(RuleBasedStateMachine):
             other.username.lower() == username.lower() and other.id != target.id
             for other in self.model.live_users()
         )
-        if not (actor.superuser or actor.id == target.id):
-            with pytest.raises(NotAllowed):
-                self.run(call)
-        elif target.deleted:
-            with pytest.raises(UserNotFound):
-                self.run(call)
-        elif taken:
-            with pytest.raises(UsernameTaken):
-                self.run(call)
-        else:
-            assert self.run(call).username.value == username
+        error = account_error(actor.superuser or actor.id == target.id, target)
+        changed = self.expect(call, error or (UsernameTaken if taken else None))
+        if changed is not None:
+            assert changed.username.value == username
             target.username = username
 
     @precondition(lambda self: self.model.users)
@@ -270,15 +268,9 @@ class UseCaseMachine(RuleBasedStateMachine):
             self.model.delete_user(actor)
             return
         target = self.pick_user(target_pick)
-        call = self.core.delete_user(user, target.id)
-        if not actor.superuser:
-            with pytest.raises(NotAllowed):
-                self.run(call)
-        elif target.deleted:
-            with pytest.raises(UserNotFound):
-                self.run(call)
-        else:
-            self.run(call)
+        error = account_error(actor.superuser, target)
+        self.expect(self.core.delete_user(user, target.id), error)
+        if error is None:
             self.model.delete_user(target)
 
     @precondition(lambda self: self.model.users)
