@@ -1,0 +1,114 @@
+"""Async engines and session factories for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import NullPool, StaticPool
+
+_ASYNC_DRIVERS = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseOptions:
+    """Bounds that keep a slow or absent database from hanging requests."""
+
+    pool_size: int = 10
+    max_overflow: int = 10
+    pool_timeout_seconds: float = 5.0
+    connect_timeout_seconds: float = 5.0
+    statement_timeout_seconds: float = 15.0
+    sqlite_busy_timeout_seconds: float = 5.0
+    echo: bool = False
+    pooled: bool = True
+    """False for one-shot work (migrations, scripts): connections then never outlive their loop."""
+
+
+def normalise_url(url: str) -> URL:
+    """Accept the usual spellings (`postgres://`, `postgresql://`, `sqlite://`) and pick the
+    async driver itemhub supports for each; refuse any other database."""
+    parsed = make_url(url)
+    driver = _ASYNC_DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise ValueError(
+            f"unsupported database URL scheme {parsed.drivername!r}: "
+            "use sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db"
+        )
+    return parsed.set(drivername=driver)
+
+
+def _is_sqlite_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or "mode=memory" in str(url)
+
+
+def create_engine(url: str, options: DatabaseOptions | None = None) -> AsyncEngine:
+    options = options or DatabaseOptions()
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, options)
+    pool: dict[str, Any] = (
+        {
+            "pool_size": options.pool_size,
+            "max_overflow": options.max_overflow,
+            "pool_timeout": options.pool_timeout_seconds,
+        }
+        if options.pooled
+        else {"poolclass": NullPool}
+    )
+    return create_async_engine(
+        parsed,
+        echo=options.echo,
+        **pool,
+        connect_args={
+            "timeout": options.connect_timeout_seconds,
+            "command_timeout": options.statement_timeout_seconds,
+            "server_settings": {"application_name": "itemhub"},
+        },
+    )
+
+
+def _sqlite_engine(url: URL, options: DatabaseOptions) -> AsyncEngine:
+    extra: dict[str, Any] = {}
+    if _is_sqlite_memory(url):
+        # One shared connection, or every session would see its own empty database.
+        extra["poolclass"] = StaticPool
+    elif not options.pooled:
+        extra["poolclass"] = NullPool
+    engine = create_async_engine(
+        url,
+        echo=options.echo,
+        connect_args={"timeout": options.sqlite_busy_timeout_seconds, "check_same_thread": False},
+        **extra,
+    )
+    busy_ms = int(options.sqlite_busy_timeout_seconds * 1000)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")  # off by default in SQLite: no cascade without it
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL, far fewer fsyncs
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")  # wait for the write lock, then fail
+        cursor.close()
+
+    return engine
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions keep loaded values after commit: use cases return entities after committing."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

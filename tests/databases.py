@@ -1,0 +1,60 @@
+"""Throw-away databases for tests: a PostgreSQL database per session, SQLite files per test.
+
+PostgreSQL tests run whenever a server answers. With CI=true a missing server fails the run;
+elsewhere those tests are skipped with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+
+import asyncpg
+import pytest
+
+POSTGRES_ADMIN_DSN = os.environ.get(
+    "ITEMHUB_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+START_HINT = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+
+
+async def _admin(sql: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def postgres_unavailable_reason() -> str | None:
+    try:
+        asyncio.run(_admin("SELECT 1"))
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        return (
+            f"PostgreSQL at {POSTGRES_ADMIN_DSN} is not answering ({error}); start it: {START_HINT}"
+        )
+    return None
+
+
+def require_postgres() -> None:
+    """Skip, or under CI=true fail, when no PostgreSQL server answers."""
+    reason = postgres_unavailable_reason()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+def create_postgres_database() -> str:
+    """Create an empty database and return its asyncpg URL."""
+    name = f"itemhub_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    return f"{base}/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
