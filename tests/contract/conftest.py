@@ -1,0 +1,140 @@
+"""The adapters under contract: each test runs once per persistence adapter."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.memory import InMemoryDatabase, InMemoryItemListing, InMemoryUnitOfWork
+from adapters.sql import SqlItemListing, SqlUnitOfWork, create_engine, create_session_factory
+from adapters.sql.migrate import upgrade
+from application.ports import ItemListing, UnitOfWork, UnitOfWorkFactory
+from tests.databases import create_postgres_database, drop_postgres_database, require_postgres
+
+
+@dataclass
+class StatementLog:
+    """The SQL statements an engine sent, so tests can count round trips."""
+
+    statements: list[str] = field(default_factory=list)
+
+    def attach(self, engine: AsyncEngine) -> None:
+        @event.listens_for(engine.sync_engine, "before_cursor_execute")
+        def _record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            self.statements.append(statement)
+
+    def count_during(self) -> _Counting:
+        return _Counting(self)
+
+
+class _Counting:
+    def __init__(self, log: StatementLog) -> None:
+        self._log = log
+        self.count = 0
+
+    def __enter__(self) -> _Counting:
+        self._start = len(self._log.statements)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.count = len(self._log.statements) - self._start
+
+
+@dataclass
+class Adapter:
+    name: str
+    uow: UnitOfWorkFactory
+    listing: ItemListing
+    log: StatementLog | None = None
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated once; each test gets a copy, which is far faster than migrating again."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    require_postgres()
+    url = create_postgres_database()
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+def _sql_adapter(name: str, engine: AsyncEngine) -> Adapter:
+    log = StatementLog()
+    log.attach(engine)
+    sessions = create_session_factory(engine)
+
+    def uow() -> UnitOfWork:
+        return SqlUnitOfWork(sessions)
+
+    return Adapter(name, uow, SqlItemListing(engine), log)
+
+
+def _migrated_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+    """None for the in-memory adapter; otherwise a migrated database of this test's own."""
+    if kind == "sqlite":
+        path = tmp_path / "itemhub.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    if kind == "postgres":
+        url: str = request.getfixturevalue("postgres_database")
+        return url
+    return None
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+    return _migrated_database(request.param, request, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def sql_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+    return _migrated_database(request.param, request, tmp_path)
+
+
+async def _adapter(database_url: str | None) -> AsyncIterator[Adapter]:
+    if database_url is None:
+        db = InMemoryDatabase()
+
+        def uow() -> UnitOfWork:
+            return InMemoryUnitOfWork(db)
+
+        yield Adapter("memory", uow, InMemoryItemListing(db))
+        return
+
+    engine = create_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        async with engine.begin() as connection:
+            await connection.execute(text("TRUNCATE users, items RESTART IDENTITY CASCADE"))
+    try:
+        yield _sql_adapter(engine.dialect.name, engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def adapter(database_url: str | None) -> AsyncIterator[Adapter]:
+    async for each in _adapter(database_url):
+        yield each
+
+
+@pytest.fixture
+async def sql_adapter(sql_database_url: str) -> AsyncIterator[Adapter]:
+    """The SQL adapters only, for what only they have: statements to count."""
+    async for each in _adapter(sql_database_url):
+        yield each
