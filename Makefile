@@ -21,6 +21,7 @@ $(SYNCED): pyproject.toml uv.lock
 	@touch $@
 
 run: $(SYNCED)
+	$(BIN)/itemhub migrate
 	$(BIN)/itemhub serve --host 127.0.0.1 --port 8000
 
 test: lint typecheck imports pytest
