@@ -8,11 +8,12 @@ BIN := .venv/bin
 SYNCED := .venv/.synced
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run test lint typecheck imports pytest clean
+.PHONY: help run test lint typecheck imports pytest bench-keyset clean
 
 help:
 	@echo "make run   - set up, then serve itemhub on http://127.0.0.1:8000 (docs at /docs)"
 	@echo "make test  - set up, then ruff, mypy, the import contract and the test suite"
+	@echo "make bench-keyset - time first, deep keyset and deep offset pages on SQLite and PostgreSQL"
 
 # Bootstrap uv with pip when it is missing, then install exactly what uv.lock pins.
 $(SYNCED): pyproject.toml uv.lock
@@ -38,6 +39,10 @@ imports: $(SYNCED)
 
 pytest: $(SYNCED)
 	$(BIN)/pytest
+
+# Benchmarks print figures; they are never part of `make test`.
+bench-keyset: $(SYNCED)
+	$(BIN)/python -m tests.benchmarks.keyset_depth
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
