@@ -27,6 +27,14 @@ class InvalidCredentials(DomainError):
         super().__init__("Incorrect username or password")
 
 
+class LoginThrottled(DomainError):
+    """Too many failed logins: from this address for this account, or from this address at all."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"Too many failed logins; try again in {retry_after_seconds} seconds")
+        self.retry_after_seconds = retry_after_seconds
+
+
 class InvalidLimit(InvalidValue):
     field = "limit"
 

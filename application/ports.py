@@ -124,6 +124,20 @@ class TokenService(Protocol):
         ...
 
 
+class LoginThrottle(Protocol):
+    """Counts failed logins per account and client address, and per address alone."""
+
+    async def retry_after(self, account: str, address: str) -> float | None:
+        """Seconds until `account` may be tried again from `address`; None when it may now."""
+        ...
+
+    async def record_failure(self, account: str, address: str) -> None: ...
+
+    async def record_success(self, account: str, address: str) -> None:
+        """Clear the account's count for this address (the address's own count stays)."""
+        ...
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware UTC."""

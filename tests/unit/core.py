@@ -9,6 +9,7 @@ from decimal import Decimal
 from adapters.clock import FrozenClock
 from adapters.memory import InMemoryDatabase, InMemoryItemListing, InMemoryUnitOfWork
 from adapters.security import BcryptPasswordHasher, JwtTokenService
+from adapters.throttling import LimitsLoginThrottle
 from application.ports import UnitOfWork
 from application.use_cases.auth import Authenticate, Credentials, ResolveCurrentUser
 from application.use_cases.items import (
@@ -44,6 +45,7 @@ class Core:
     clock: FrozenClock
     hasher: BcryptPasswordHasher
     tokens: JwtTokenService
+    throttle: LimitsLoginThrottle
     register: RegisterUser
     authenticate: Authenticate
     current_user: ResolveCurrentUser
@@ -70,8 +72,8 @@ class Core:
             return (await self.create_superuser(registration)).user
         return await self.register(registration)
 
-    async def login(self, login: str, password: str = PASSWORD) -> str:
-        return (await self.authenticate(Credentials(login, password))).access_token
+    async def login(self, login: str, password: str = PASSWORD, address: str = "192.0.2.1") -> str:
+        return (await self.authenticate(Credentials(login, password, address))).access_token
 
     async def item(self, owner: User, title: str = "A lamp", price: str = "10.00") -> Item:
         draft = ItemDraft(Title(title), Price(Decimal(price)), Description("Bright"))
@@ -87,13 +89,15 @@ def build_core(hasher: BcryptPasswordHasher) -> Core:
         return InMemoryUnitOfWork(db)
 
     listing = InMemoryItemListing(db)
+    throttle = LimitsLoginThrottle("memory://", per_account=10, per_address=100, window_seconds=300)
     return Core(
         db=db,
         clock=clock,
         hasher=hasher,
         tokens=tokens,
+        throttle=throttle,
         register=RegisterUser(uow, hasher, clock),
-        authenticate=Authenticate(uow, hasher, tokens),
+        authenticate=Authenticate(uow, hasher, tokens, throttle),
         current_user=ResolveCurrentUser(uow, tokens),
         get_user=GetUser(uow),
         list_users=ListUsers(uow),

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from application.errors import InvalidCredentials, InvalidToken, NotAuthenticated
+from application.errors import InvalidCredentials, InvalidToken, LoginThrottled, NotAuthenticated
 from application.use_cases.auth import Credentials
 from application.use_cases.users import Registration, UserChanges
 from domain.errors import EmailAlreadyRegistered, UsernameTaken
@@ -144,3 +144,54 @@ async def test_token_expires_after_its_lifetime(core: Core) -> None:
     with pytest.raises(InvalidToken) as raised:
         await core.current_user(token)
     assert raised.value.reason == "the token has expired"
+
+
+async def test_ten_failures_for_an_account_from_one_address_block_it_there(core: Core) -> None:
+    await core.user("alice")
+    for _ in range(10):
+        with pytest.raises(InvalidCredentials):
+            await core.login("alice", "wrong password", "198.51.100.7")
+    with pytest.raises(LoginThrottled) as raised:
+        await core.login("alice", PASSWORD, "198.51.100.7")  # even the right password waits
+    assert 1 <= raised.value.retry_after_seconds <= 300
+
+
+async def test_email_and_username_of_one_account_share_the_failure_count(core: Core) -> None:
+    await core.user("alice")
+    for n in range(10):
+        login = "alice" if n % 2 else "ALICE@example.com"
+        with pytest.raises(InvalidCredentials):
+            await core.login(login, "wrong password", "198.51.100.7")
+    with pytest.raises(LoginThrottled):
+        await core.login("alice@example.com", PASSWORD, "198.51.100.7")
+
+
+async def test_a_blocked_address_does_not_lock_the_user_out_elsewhere(core: Core) -> None:
+    alice = await core.user("alice")
+    for _ in range(10):
+        with pytest.raises(InvalidCredentials):
+            await core.login("alice", "wrong password", "198.51.100.7")
+    token = await core.login("alice", PASSWORD, "203.0.113.9")
+    assert (await core.current_user(token)).id == alice.id
+
+
+async def test_a_success_clears_the_account_count_for_that_address(core: Core) -> None:
+    await core.user("alice")
+    for _ in range(9):
+        with pytest.raises(InvalidCredentials):
+            await core.login("alice", "wrong password", "198.51.100.7")
+    await core.login("alice", PASSWORD, "198.51.100.7")
+    for _ in range(9):
+        with pytest.raises(InvalidCredentials):
+            await core.login("alice", "wrong password", "198.51.100.7")
+    await core.login("alice", PASSWORD, "198.51.100.7")
+
+
+async def test_one_address_failing_on_many_accounts_is_blocked_for_all(core: Core) -> None:
+    await core.user("alice")
+    for n in range(100):
+        with pytest.raises(InvalidCredentials):
+            await core.login(f"nobody{n}", "wrong password", "198.51.100.7")
+    with pytest.raises(LoginThrottled):
+        await core.login("alice", PASSWORD, "198.51.100.7")
+    await core.login("alice", PASSWORD, "203.0.113.9")

@@ -103,6 +103,7 @@ class UseCaseMachine(RuleBasedStateMachine):
         self.runner = asyncio.Runner()
         self.core = build_core(hasher)
         self.model = Model()
+        self.logins = 0
 
     def teardown(self) -> None:
         self.runner.close()
@@ -117,6 +118,11 @@ class UseCaseMachine(RuleBasedStateMachine):
         with pytest.raises(error):
             self.run(call)
         return None
+
+    def fresh_address(self) -> str:
+        """Throttling is not modelled here (its own tests cover it): each login comes from anew."""
+        self.logins += 1
+        return f"addr-{self.logins}"
 
     def pick_user(self, pick: int) -> ModelUser:
         users = sorted(self.model.users.values(), key=lambda user: user.id)
@@ -153,7 +159,7 @@ class UseCaseMachine(RuleBasedStateMachine):
                 self.run(self.core.register(registration))
         else:
             user = self.run(self.core.register(registration))
-            token = self.run(self.core.login(username, password))  # as a client would, next
+            token = self.run(self.core.login(username, password, self.fresh_address()))  # as a client would, next
             self.model.users[user.id] = ModelUser(
                 user.id, email, username, password, token=token, token_current=True
             )
@@ -178,9 +184,9 @@ class UseCaseMachine(RuleBasedStateMachine):
         password = named.password if right_password else "not the password"
         if user is None or not user.active or password != user.password:
             with pytest.raises(InvalidCredentials):
-                self.run(self.core.login(login, password))
+                self.run(self.core.login(login, password, self.fresh_address()))
         else:
-            user.token = self.run(self.core.login(login, password))
+            user.token = self.run(self.core.login(login, password, self.fresh_address()))
             user.token_current = True
 
     @precondition(lambda self: self.model.users)
