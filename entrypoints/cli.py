@@ -51,7 +51,9 @@ def serve(
 ) -> None:
     """Serve the API with uvicorn."""
     typer.echo(f"itemhub on http://{host}:{port} (API docs at http://{host}:{port}/docs)")
-    uvicorn.run("entrypoints.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "entrypoints.http.app:create_app", factory=True, host=host, port=port, workers=workers
+    )
 
 
 def main() -> None:

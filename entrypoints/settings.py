@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from adapters.sql import DatabaseOptions, normalise_url
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///itemhub.db"
+MIN_SECRET_KEY_BYTES = 32
+DEV_SECRET_FILE = Path(".itemhub-secret")
+
+
+class ConfigurationError(Exception):
+    """The settings cannot work; the message is one line for an operator."""
 
 
 class Settings(BaseSettings):
@@ -15,11 +26,22 @@ class Settings(BaseSettings):
         env_prefix="ITEMHUB_", env_file=".env", extra="ignore", frozen=True
     )
 
+    env: Literal["development", "production"] = "development"
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
-        validation_alias=AliasChoices("ITEMHUB_DATABASE_URL", "DATABASE_URL"),
+        validation_alias=AliasChoices("ITEMHUB_DATABASE_URL", "DATABASE_URL", "database_url"),
         description="SQLite file (the default, in the working directory) or PostgreSQL.",
     )
+    secret_key: SecretStr | None = None
+    access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
+    bcrypt_rounds: int = Field(default=12, ge=4, le=31)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    login_max_failures_per_account: int = Field(default=10, ge=1)
+    login_max_failures_per_address: int = Field(default=100, ge=1)
+    login_failure_window_seconds: int = Field(default=300, ge=1)
+    rate_limit_storage_url: str = "memory://"
+
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
@@ -33,6 +55,36 @@ class Settings(BaseSettings):
         """Fail at start-up, in one line, rather than at the first request."""
         return normalise_url(url).render_as_string(hide_password=False)
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("rate_limit_storage_url")
+    @classmethod
+    def _known_storage(cls, url: str) -> str:
+        if not url.startswith(("memory://", "redis://", "rediss://", "async+")):
+            raise ValueError("use memory:// for one process or redis://host:6379 for several")
+        return url
+
+    @model_validator(mode="after")
+    def _production_needs_a_strong_secret(self) -> Settings:
+        if self.env == "production":
+            key = self.secret_key.get_secret_value() if self.secret_key else ""
+            if len(key.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+                raise ValueError(
+                    f"ITEMHUB_ENV=production needs ITEMHUB_SECRET_KEY of at least "
+                    f"{MIN_SECRET_KEY_BYTES} bytes (for example: openssl rand -hex 32)"
+                )
+        elif (
+            self.secret_key is not None
+            and len(self.secret_key.get_secret_value()) < MIN_SECRET_KEY_BYTES
+        ):
+            raise ValueError(f"ITEMHUB_SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes")
+        return self
+
     def database_options(self) -> DatabaseOptions:
         return DatabaseOptions(
             pool_size=self.db_pool_size,
@@ -42,3 +94,26 @@ class Settings(BaseSettings):
             statement_timeout_seconds=self.db_statement_timeout_seconds,
             sqlite_busy_timeout_seconds=self.sqlite_busy_timeout_seconds,
         )
+
+    def token_secret(self, dev_secret_file: Path = DEV_SECRET_FILE) -> str:
+        """The configured key; in development without one, a generated key kept in a git-ignored
+        file, so tokens survive a restart without anyone committing a secret."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        if self.env == "production":  # the validator makes this unreachable; keep it loud
+            raise ConfigurationError("ITEMHUB_ENV=production needs ITEMHUB_SECRET_KEY")
+        return _development_secret(dev_secret_file)
+
+
+def _development_secret(path: Path) -> str:
+    try:
+        existing = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        existing = ""
+    if len(existing) >= MIN_SECRET_KEY_BYTES:
+        return existing
+    secret = secrets.token_urlsafe(48)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(secret + "\n")
+    return secret

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from entrypoints.app import create_app
+from entrypoints.http.app import create_app
 
 
 async def test_health_answers_ok() -> None:

@@ -159,7 +159,9 @@ class UseCaseMachine(RuleBasedStateMachine):
                 self.run(self.core.register(registration))
         else:
             user = self.run(self.core.register(registration))
-            token = self.run(self.core.login(username, password, self.fresh_address()))  # as a client would, next
+            token = self.run(
+                self.core.login(username, password, self.fresh_address())
+            )  # as a client would, next
             self.model.users[user.id] = ModelUser(
                 user.id, email, username, password, token=token, token_current=True
             )

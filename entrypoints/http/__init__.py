@@ -1,0 +1,1 @@
+"""The REST API: FastAPI routers, request and response models, problem details, middleware."""

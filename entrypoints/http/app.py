@@ -1,0 +1,65 @@
+"""The FastAPI application factory: one app per container, nothing built at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+
+from domain.errors import DomainError
+from entrypoints.container import Container
+from entrypoints.http.middleware import RequestContextMiddleware
+from entrypoints.http.openapi import install_openapi
+from entrypoints.http.problems import (
+    domain_error_handler,
+    http_error_handler,
+    validation_error_handler,
+)
+from entrypoints.http.routes import auth, health, items, users
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """Register, log in with the OAuth2 password flow (use **Authorize** above with your
+email or username and password), and publish items that anyone can browse.
+Every error is `application/problem+json` (RFC 9457)."""
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    """Build the app around a container: uvicorn calls it bare; tests pass one with overrides."""
+    container = container or Container()
+    container.tokens()  # resolve the signing key now: a bad configuration stops start-up
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await container.engine().dispose()
+        container.hasher().close()
+
+    app = FastAPI(title="itemhub", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.container = container
+
+    app.add_exception_handler(DomainError, domain_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+
+    origins = container.settings().cors_origins
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["Location", "X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestContextMiddleware)  # added last: the outermost of ours
+
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, users, items):
+        api.include_router(module.router)
+    app.include_router(health.router)
+    app.include_router(api)
+    install_openapi(app)
+    return app
