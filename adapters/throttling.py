@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import coredis
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
@@ -21,8 +22,13 @@ class LimitsLoginThrottle:
         per_address: int = 100,
         window_seconds: int = 300,
     ) -> None:
-        url = storage_url if storage_url.startswith("async+") else f"async+{storage_url}"
-        self._limiter = MovingWindowRateLimiter(storage_from_string(url))
+        url = storage_url.removeprefix("async+")
+        # Own the Redis connection pool, so close() can release its sockets at shutdown.
+        self._pool = coredis.ConnectionPool.from_url(url) if url.startswith("redis") else None
+        options = {"connection_pool": self._pool} if self._pool is not None else {}
+        # limits types its options as scalars, though its Redis storages take a pool.
+        storage = storage_from_string(f"async+{url}", **options)  # type: ignore[arg-type]
+        self._limiter = MovingWindowRateLimiter(storage)
         self._account_limit: RateLimitItem = RateLimitItemPerSecond(per_account, window_seconds)
         self._address_limit: RateLimitItem = RateLimitItemPerSecond(per_address, window_seconds)
 
@@ -42,3 +48,7 @@ class LimitsLoginThrottle:
 
     async def record_success(self, account: str, address: str) -> None:
         await self._limiter.clear(self._account_limit, "login", account, address)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.disconnect()

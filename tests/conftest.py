@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from adapters.security import BcryptPasswordHasher
+from adapters.sql.migrate import upgrade
+from tests.databases import create_postgres_database, drop_postgres_database, require_postgres
 
 # bcrypt's minimum cost: real hashes in about a millisecond.
 TEST_BCRYPT_ROUNDS = 4
@@ -17,3 +20,22 @@ def hasher() -> Iterator[BcryptPasswordHasher]:
     hasher = BcryptPasswordHasher(rounds=TEST_BCRYPT_ROUNDS)
     yield hasher
     hasher.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated once; each test gets a copy, which is far faster than migrating again."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    require_postgres()
+    url = create_postgres_database()
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop_postgres_database(url)

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import socket
 import uuid
+from pathlib import Path
 
 import asyncpg
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 POSTGRES_ADMIN_DSN = os.environ.get(
     "ITEMHUB_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -58,3 +63,45 @@ def create_postgres_database() -> str:
 def drop_postgres_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def migrated_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+    """None for the in-memory adapter; otherwise a migrated database of this test's own."""
+    if kind == "sqlite":
+        path = tmp_path / "itemhub.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    if kind == "postgres":
+        url: str = request.getfixturevalue("postgres_database")
+        return url
+    return None
+
+
+async def empty_tables(engine: AsyncEngine) -> None:
+    """The PostgreSQL database is shared by a session's tests: each starts from empty tables."""
+    if engine.dialect.name == "postgresql":
+        async with engine.begin() as connection:
+            await connection.execute(text("TRUNCATE users, items RESTART IDENTITY CASCADE"))
+
+
+REDIS_URL = os.environ.get("ITEMHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def require_redis() -> None:
+    """Skip, or under CI=true fail, when no Redis server answers."""
+    host_port = REDIS_URL.split("://", 1)[1].split("/", 1)[0]
+    host, _, port = host_port.partition(":")
+    try:
+        with socket.create_connection((host, int(port or 6379)), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            answered = sock.recv(16).startswith(b"+PONG")
+    except OSError as error:
+        answered, detail = False, str(error)
+    else:
+        detail = "it did not answer PING"
+    if answered:
+        return
+    reason = f"Redis at {REDIS_URL} is not answering ({detail}); start it with redis-server"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)

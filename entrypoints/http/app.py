@@ -36,6 +36,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         await container.engine().dispose()
+        container.login_throttle().close()
         container.hasher().close()
 
     app = FastAPI(title="itemhub", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.memory import InMemoryDatabase, InMemoryItemListing, InMemoryUnitOfWork
 from adapters.sql import SqlItemListing, SqlUnitOfWork, create_engine, create_session_factory
-from adapters.sql.migrate import upgrade
 from application.ports import ItemListing, UnitOfWork, UnitOfWorkFactory
-from tests.databases import create_postgres_database, drop_postgres_database, require_postgres
+from tests.databases import empty_tables, migrated_database
 
 
 @dataclass
@@ -55,25 +53,6 @@ class Adapter:
     log: StatementLog | None = None
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrated once; each test gets a copy, which is far faster than migrating again."""
-    path = tmp_path_factory.mktemp("sqlite") / "template.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
-
-
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    require_postgres()
-    url = create_postgres_database()
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        drop_postgres_database(url)
-
-
 def _sql_adapter(name: str, engine: AsyncEngine) -> Adapter:
     log = StatementLog()
     log.attach(engine)
@@ -85,26 +64,14 @@ def _sql_adapter(name: str, engine: AsyncEngine) -> Adapter:
     return Adapter(name, uow, SqlItemListing(engine), log)
 
 
-def _migrated_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
-    """None for the in-memory adapter; otherwise a migrated database of this test's own."""
-    if kind == "sqlite":
-        path = tmp_path / "itemhub.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite+aiosqlite:///{path}"
-    if kind == "postgres":
-        url: str = request.getfixturevalue("postgres_database")
-        return url
-    return None
-
-
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
-    return _migrated_database(request.param, request, tmp_path)
+    return migrated_database(request.param, request, tmp_path)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def sql_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
-    return _migrated_database(request.param, request, tmp_path)
+    return migrated_database(request.param, request, tmp_path)
 
 
 async def _adapter(database_url: str | None) -> AsyncIterator[Adapter]:
@@ -118,9 +85,7 @@ async def _adapter(database_url: str | None) -> AsyncIterator[Adapter]:
         return
 
     engine = create_engine(database_url)
-    if engine.dialect.name == "postgresql":
-        async with engine.begin() as connection:
-            await connection.execute(text("TRUNCATE users, items RESTART IDENTITY CASCADE"))
+    await empty_tables(engine)
     try:
         yield _sql_adapter(engine.dialect.name, engine)
     finally:
