@@ -35,6 +35,15 @@ class LoginThrottled(DomainError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class StorageUnavailable(DomainError):
+    """The store cannot be reached or gave up (connection refused or lost, timeout, locked):
+    nothing was done, and the same request may succeed later."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("The database is not available; try again shortly")
+        self.reason = reason
+
+
 class InvalidLimit(InvalidValue):
     field = "limit"
 

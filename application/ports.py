@@ -1,6 +1,7 @@
 """The ports: what the use cases need from the outside world, named by role, free of technology.
 
 Repositories never commit: the unit of work around them does, so a use case is all or nothing.
+Any persistence port raises StorageUnavailable when its store cannot be reached.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Select, literal, select, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sql.availability import translated
 from adapters.sql.records import ItemRecord, UserRecord
 from adapters.sql.types import UtcDateTime
 from application.paging import ItemCursor
@@ -58,7 +59,7 @@ class SqlItemListing:
         self._engine = engine
 
     async def get(self, item_id: int) -> ItemWithOwner | None:
-        async with self._engine.connect() as connection:
+        async with translated(), self._engine.connect() as connection:
             result = await connection.execute(_ITEMS_WITH_OWNER.where(_items.c.id == item_id))
             row = result.mappings().one_or_none()
         return _view(row) if row is not None else None
@@ -77,6 +78,6 @@ class SqlItemListing:
             .offset(offset)
             .limit(limit)
         )
-        async with self._engine.connect() as connection:
+        async with translated(), self._engine.connect() as connection:
             rows = (await connection.execute(query)).mappings().all()
         return [_view(row) for row in rows]

@@ -1,4 +1,7 @@
-"""One SQL session and one transaction per use case; leaving without commit rolls back."""
+"""One SQL session and one transaction per use case; leaving without commit rolls back.
+
+A database that cannot be reached surfaces as StorageUnavailable when the block is left.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.sql.availability import UNAVAILABLE, unavailable
 from adapters.sql.repositories import SqlItemRepository, SqlUserRepository
 
 
@@ -31,8 +35,15 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         session, self._session = self._session, None
-        if session is not None:
+        if session is None:
+            return
+        try:
             await session.close()  # rolls back whatever was not committed
+        except UNAVAILABLE:
+            if exc is None:
+                raise
+        if isinstance(exc, UNAVAILABLE):
+            raise unavailable(exc) from exc
 
     async def commit(self) -> None:
         if self._session is None:

@@ -20,10 +20,6 @@ MAX_BODY_BYTES = 1024 * 1024
 _SAFE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 def _header(scope: Scope, name: bytes) -> bytes | None:
     for key, value in scope["headers"]:
         if key == name:
@@ -60,31 +56,26 @@ class RequestContextMiddleware:
                 ]
             await send(message)
 
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise _BodyTooLarge
-            return message
-
         try:
             declared = _header(scope, b"content-length")
-            if declared is not None and (
-                not declared.isdigit() or int(declared) > self.max_body_bytes
-            ):
-                status, detail = self._oversized(declared)
+            if declared is not None:
+                # The server's framing holds the body to its declared length; check only that.
+                if not declared.isdigit() or int(declared) > self.max_body_bytes:
+                    status, detail = self._oversized(declared)
+                    await self._answer(
+                        scope, receive, send_with_id, state, status=status, detail=detail
+                    )
+                else:
+                    await self.app(scope, receive, send_with_id)
+            elif _header(scope, b"transfer-encoding") is None:
+                await self.app(scope, receive, send_with_id)  # HTTP/1.1: no length, no body
+            elif (replay := await self._read_bounded(receive)) is None:
+                status, detail = self._oversized(None)
                 await self._answer(
                     scope, receive, send_with_id, state, status=status, detail=detail
                 )
             else:
-                await self.app(scope, limited_receive, send_with_id)
-        except _BodyTooLarge:
-            status, detail = self._oversized(None)
-            await self._answer(scope, receive, send_with_id, state, status=status, detail=detail)
+                await self.app(scope, replay, send_with_id)
         except Exception:
             logger.exception("unhandled error request_id=%s", request_id)
             await self._answer(
@@ -106,6 +97,26 @@ class RequestContextMiddleware:
                 request_id,
             )
 
+    async def _read_bounded(self, receive: Receive) -> Receive | None:
+        """Read a body of unknown length (chunked) up to the limit; None when it goes past it.
+
+        The app then reads the buffered body. Raising from inside `receive` instead would be
+        caught by the framework's body parser and turned into a 400."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return _replay([message], receive)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                return _replay([body], receive)
+
     def _oversized(self, declared: bytes | None) -> tuple[int, str]:
         if declared is not None and not declared.isdigit():
             return 400, "The Content-Length header is not a number."
@@ -125,3 +136,12 @@ class RequestContextMiddleware:
             return
         slug = {413: "body-too-large", 500: "internal"}.get(status)
         await problem_response(status, detail, slug=slug)(scope, receive, send)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replayed

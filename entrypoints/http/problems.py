@@ -23,6 +23,7 @@ from application.errors import (
     InvalidSkip,
     LoginThrottled,
     NotAuthenticated,
+    StorageUnavailable,
     SuperuserIdentityConflict,
 )
 from domain.errors import (
@@ -82,6 +83,7 @@ ERRORS: dict[type[DomainError], Mapping] = {
     SuperuserIdentityConflict: Mapping(409, "identity-conflict", "Email and username disagree"),
     WrongCurrentPassword: Mapping(400, "wrong-current-password", "Wrong current password"),
     LoginThrottled: Mapping(429, "too-many-failed-logins", "Too many failed logins"),
+    StorageUnavailable: Mapping(503, "database-unavailable", "Database unavailable"),
     InvalidValue: Mapping(422, "validation-error", "Invalid request"),
 }
 # Validation errors about query parameters rather than the body.
@@ -130,6 +132,9 @@ async def domain_error_handler(_request: Request, error: Exception) -> Response:
     extra = None
     if isinstance(error, LoginThrottled):
         headers = {"Retry-After": str(error.retry_after_seconds)}
+    if isinstance(error, StorageUnavailable):
+        logger.warning("database unavailable: %s", error.reason)
+        headers = {"Retry-After": "5"}
     if isinstance(error, InvalidValue):
         where = "query" if isinstance(error, QUERY_ERRORS) else "body"
         extra = {

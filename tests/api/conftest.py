@@ -96,6 +96,8 @@ async def build_api(
     backend: str | None,
     hasher: BcryptPasswordHasher,
     client_address: tuple[str, int] = CLIENT,
+    *,
+    reset: bool = True,
     **overrides: Any,
 ) -> AsyncGenerator[Api, None]:
     container = Container()
@@ -103,7 +105,7 @@ async def build_api(
     container.hasher.override(providers.Object(hasher))
     if backend is None:
         use_in_memory_adapter(container)
-    else:
+    elif reset:
         await empty_tables(container.engine())
     transport = httpx.ASGITransport(app=create_app(container), client=client_address)
     try:

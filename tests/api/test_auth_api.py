@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import jwt
@@ -136,7 +137,10 @@ async def test_workers_sharing_redis_share_the_failure_count(
     database = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
     await asyncio.to_thread(upgrade, database)  # migrations run their own event loop
     address = f"test-{uuid.uuid4().hex}"  # Redis outlives the test: keys of its own
-    settings = {"rate_limit_storage_url": REDIS_URL, "login_max_failures_per_account": 3}
+    settings: dict[str, Any] = {
+        "rate_limit_storage_url": REDIS_URL,
+        "login_max_failures_per_account": 3,
+    }
     workers = [build_api(database, hasher, (address, 1), **settings) for _ in range(2)]
     first, second = [await anext(worker) for worker in workers]
     try:

@@ -1,0 +1,212 @@
+"""What every response shares: problem details, request ids, body limit, health, OpenAPI."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from dependency_injector import providers
+
+from adapters.security import BcryptPasswordHasher
+from application.errors import InvalidCursor
+from domain.errors import DomainError
+from entrypoints.http.problems import mapping_for
+from tests.api.conftest import Api, assert_problem, build_api
+
+
+def every_subclass(cls: type[DomainError]) -> set[type[DomainError]]:
+    found = set(cls.__subclasses__())
+    for sub in list(found):
+        found |= every_subclass(sub)
+    return found
+
+
+def test_every_domain_error_has_a_status() -> None:
+    unmapped = [cls.__name__ for cls in every_subclass(DomainError) if mapping_for(cls) is None]
+    assert not unmapped
+    assert mapping_for(InvalidCursor) is not None
+
+
+async def test_unknown_routes_and_methods_are_problems(api: Api) -> None:
+    assert_problem(await api.client.get("/api/v1/nothing-here"), 404)
+    response = await api.client.delete("/health")
+    assert_problem(response, 405)
+    assert "GET" in response.headers["allow"]
+
+
+async def test_request_id_is_echoed_or_generated(api: Api) -> None:
+    echoed = await api.client.get("/health", headers={"X-Request-ID": "abc-123"})
+    assert echoed.headers["x-request-id"] == "abc-123"
+    generated = await api.client.get("/api/v1/items/999999")
+    assert len(generated.headers["x-request-id"]) == 32
+    forged = await api.client.get("/health", headers={"X-Request-ID": "x\tlevel=error"})
+    assert forged.headers["x-request-id"] != "x\tlevel=error"
+
+
+async def test_bodies_over_one_mebibyte_are_413(api: Api) -> None:
+    _, headers = await api.user("alice")
+    big = b'{"title": "x", "price": 1, "description": "' + b"x" * (1024 * 1024) + b'"}'
+    response = await api.client.post(
+        "/api/v1/items", content=big, headers=headers | {"content-type": "application/json"}
+    )
+    assert_problem(response, 413)
+    assert response.headers["x-request-id"]
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(20):
+            yield b"x" * 65536
+
+    streamed = await api.client.post(
+        "/api/v1/items", content=chunks(), headers=headers | {"content-type": "application/json"}
+    )
+    assert_problem(streamed, 413)
+    page = (await api.client.get("/api/v1/items")).json()
+    assert page["data"] == []
+
+
+async def test_health_does_not_need_the_database_and_ready_checks_it(api: Api) -> None:
+    assert (await api.client.get("/health")).json() == {"status": "ok"}
+    assert (await api.client.get("/health/ready")).json() == {"status": "ok"}
+
+
+@pytest.fixture
+async def unreachable_api(hasher: BcryptPasswordHasher) -> AsyncIterator[Api]:
+    async for each in build_api(
+        "postgresql+asyncpg://itemhub@127.0.0.1:9/itemhub",
+        hasher,
+        reset=False,
+        db_connect_timeout_seconds=1,
+    ):
+        yield each
+
+
+async def test_without_a_database_ready_and_requests_are_503_and_health_is_200(
+    unreachable_api: Api,
+) -> None:
+    api = unreachable_api
+    assert (await api.client.get("/health")).status_code == 200
+    assert_problem(await api.client.get("/health/ready"), 503)
+    for response in [
+        await api.client.get("/api/v1/items"),
+        await api.client.get("/api/v1/items/1"),
+        await api.client.post(
+            "/api/v1/users",
+            json={"email": "a@example.com", "username": "alice", "password": "long enough"},
+        ),
+        await api.client.post("/api/v1/auth/token", data={"username": "alice", "password": "b"}),
+    ]:
+        assert_problem(response, 503)
+        assert response.headers["retry-after"] == "5"
+
+
+async def test_an_unexpected_error_is_a_logged_500_problem(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> Any:
+        raise RuntimeError("a bug nobody expected")
+
+    api.container.list_items.override(providers.Callable(broken))
+    with caplog.at_level(logging.ERROR, logger="itemhub.http"):
+        response = await api.client.get("/api/v1/items", headers={"X-Request-ID": "req-500"})
+    body = assert_problem(response, 500)
+    assert "a bug nobody expected" not in response.text
+    assert body["detail"] == "The server failed to handle this request."
+    assert response.headers["x-request-id"] == "req-500"
+    assert any("req-500" in record.getMessage() for record in caplog.records)
+
+
+async def test_access_log_has_one_line_per_request_without_secrets(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    await api.register("alice")
+    with caplog.at_level(logging.INFO, logger="itemhub.access"):
+        await api.client.post(
+            "/api/v1/auth/token", data={"username": "alice", "password": "hunter2-secret"}
+        )
+        await api.client.get("/api/v1/items", headers={"Authorization": "Bearer not-logged"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "itemhub.access"]
+    assert len(lines) == 2
+    assert lines[0].startswith("method=POST path=/api/v1/auth/token status=401 duration_ms=")
+    assert all("request_id=" in line for line in lines)
+    assert not any("hunter2" in line or "not-logged" in line for line in lines)
+
+
+async def test_cors_allows_configured_origins_only(hasher: BcryptPasswordHasher) -> None:
+    async for api in build_api(None, hasher, cors_origins=["https://app.example"]):
+        preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "POST"}
+        allowed = await api.client.options("/api/v1/items", headers=preflight)
+        assert allowed.headers["access-control-allow-origin"] == "https://app.example"
+        other = await api.client.get("/health", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+@pytest.fixture
+async def openapi(api: Api) -> dict[str, Any]:
+    response = await api.client.get("/openapi.json")
+    assert response.status_code == 200
+    schema: dict[str, Any] = response.json()
+    return schema
+
+
+def operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+async def test_operation_ids_are_unique(openapi: dict[str, Any]) -> None:
+    ids = [operation["operationId"] for _, _, operation in operations(openapi)]
+    assert len(ids) == len(set(ids)) == 17
+
+
+async def test_errors_are_documented_as_problems(openapi: dict[str, Any]) -> None:
+    for path, method, operation in operations(openapi):
+        for status, response in operation["responses"].items():
+            if status.startswith(("4", "5")):
+                assert list(response["content"]) == ["application/problem+json"], (
+                    path,
+                    method,
+                    status,
+                )
+                ref = response["content"]["application/problem+json"]["schema"]["$ref"]
+                expected = "ValidationProblem" if status == "422" else "Problem"
+                assert ref.endswith(f"/{expected}"), (path, method, status)
+    assert "HTTPValidationError" not in openapi["components"]["schemas"]
+
+
+async def test_contract_statuses_are_documented(openapi: dict[str, Any]) -> None:
+    def statuses(path: str, method: str) -> set[str]:
+        return set(openapi["paths"][path][method]["responses"])
+
+    assert {"200", "401", "422", "429"} <= statuses("/api/v1/auth/token", "post")
+    assert {"201", "409", "422"} <= statuses("/api/v1/users", "post")
+    assert {"200", "400", "401", "403", "404", "409", "422"} <= statuses(
+        "/api/v1/users/{user_id}", "patch"
+    )
+    assert {"204", "401", "403", "404"} <= statuses("/api/v1/items/{item_id}", "delete")
+    assert {"200", "503"} <= statuses("/health/ready", "get")
+
+
+async def test_security_scheme_and_date_times(openapi: dict[str, Any]) -> None:
+    schemes = openapi["components"]["securitySchemes"]
+    assert any(s["type"] == "oauth2" and "password" in s["flows"] for s in schemes.values())
+    me = openapi["paths"]["/api/v1/users/me"]["get"]
+    assert me["security"]
+    user = openapi["components"]["schemas"]["UserRead"]["properties"]
+    assert user["created_at"]["format"] == "date-time"
+    assert openapi["components"]["schemas"]["ItemRead"]["properties"]["price"]["type"] == "number"
+
+
+async def test_docs_page_is_served(api: Api) -> None:
+    response = await api.client.get("/docs")
+    assert response.status_code == 200
+    assert "swagger" in response.text.lower()
+
+
+async def test_request_bodies_carry_examples(openapi: dict[str, Any]) -> None:
+    for name in ("UserCreate", "ItemCreate", "UserUpdate", "ItemUpdate"):
+        assert openapi["components"]["schemas"][name].get("examples"), name
