@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-import coredis
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
+
+if TYPE_CHECKING:
+    import coredis
+
+
+def _redis_pool(url: str) -> coredis.ConnectionPool:
+    import coredis  # noqa: PLC0415 - costs most of a second to import; only Redis users pay
+
+    return coredis.ConnectionPool.from_url(url)
 
 
 class LimitsLoginThrottle:
@@ -24,7 +33,7 @@ class LimitsLoginThrottle:
     ) -> None:
         url = storage_url.removeprefix("async+")
         # Own the Redis connection pool, so close() can release its sockets at shutdown.
-        self._pool = coredis.ConnectionPool.from_url(url) if url.startswith("redis") else None
+        self._pool = _redis_pool(url) if url.startswith("redis") else None
         options = {"connection_pool": self._pool} if self._pool is not None else {}
         # limits types its options as scalars, though its Redis storages take a pool.
         storage = storage_from_string(f"async+{url}", **options)  # type: ignore[arg-type]

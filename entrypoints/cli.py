@@ -1,46 +1,90 @@
-"""The `itemhub` command line."""
+"""The `itemhub` command line: migrate, serve, create-superuser, seed."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+import os
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
+from dependency_injector import providers
 from pydantic import ValidationError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from adapters.sql.migrate import upgrade
-from entrypoints.settings import Settings
+from adapters.sql.seeding import seed_demo_data
+from application.errors import StorageUnavailable, SuperuserIdentityConflict
+from application.use_cases.users import Registration
+from domain.errors import InvalidValue
+from domain.values import Email, PlainPassword, Username
+from entrypoints.container import Container
+from entrypoints.logging import LOG_CONFIG
+from entrypoints.settings import ConfigurationError, Settings
 
+T = TypeVar("T")
 cli = typer.Typer(
     help="itemhub: publish and browse priced items over a REST API.", no_args_is_help=True
 )
 
 
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.secho(f"itemhub: {message}", err=True, fg="red")
+    return typer.Exit(code)
+
+
 def _settings() -> Settings:
     try:
-        return Settings()
+        settings = Settings()
+        settings.token_secret()  # in development, makes the key file now, not in a worker
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in error.errors()
         )
-        typer.secho(f"itemhub: invalid configuration: {problems}", err=True, fg="red")
-        raise typer.Exit(2) from None
+        raise _fail(f"invalid configuration: {problems}", 2) from None
+    except (ConfigurationError, OSError) as error:
+        raise _fail(f"invalid configuration: {error}", 2) from None
+    return settings
+
+
+def _shown(settings: Settings) -> str:
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def _run(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
+    """Run async work against a container built from these settings, then release it."""
+
+    async def main() -> T:
+        container = Container()
+        container.settings.override(providers.Object(settings))
+        try:
+            return await work(container)
+        finally:
+            await container.engine().dispose()
+            container.hasher().close()
+
+    try:
+        return asyncio.run(main())
+    except StorageUnavailable as error:
+        raise _fail(f"cannot reach {_shown(settings)}: {error.reason}") from None
 
 
 @cli.command()
 def migrate() -> None:
     """Apply the database migrations to the configured database."""
     settings = _settings()
-    shown = make_url(settings.database_url).render_as_string(hide_password=True)
     try:
         upgrade(settings.database_url)
     except (OSError, DBAPIError) as error:
         reason = str(getattr(error, "orig", error)).splitlines()[0]
-        typer.secho(f"itemhub: cannot migrate {shown}: {reason}", err=True, fg="red")
-        raise typer.Exit(1) from None
-    typer.echo(f"Database {shown} is up to date.")
+        raise _fail(f"cannot migrate {_shown(settings)}: {reason}") from None
+    typer.echo(f"Database {_shown(settings)} is up to date.")
 
 
 @cli.command()
@@ -49,11 +93,89 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
 ) -> None:
-    """Serve the API with uvicorn."""
-    typer.echo(f"itemhub on http://{host}:{port} (API docs at http://{host}:{port}/docs)")
+    """Serve the API with uvicorn (run `itemhub migrate` first)."""
+    settings = _settings()
+    if workers > 1 and settings.rate_limit_storage_url.startswith("memory"):
+        typer.secho(
+            "itemhub: note: each worker counts failed logins on its own; "
+            "set ITEMHUB_RATE_LIMIT_STORAGE_URL=redis://... to share the count",
+            err=True,
+            fg="yellow",
+        )
+    typer.echo(f"itemhub on http://{host}:{port} — API docs at http://{host}:{port}/docs")
     uvicorn.run(
-        "entrypoints.http.app:create_app", factory=True, host=host, port=port, workers=workers
+        "entrypoints.http.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # itemhub writes its own access line, with the request id
+        log_config=LOG_CONFIG,
     )
+
+
+@cli.command("create-superuser")
+def create_superuser(
+    email: Annotated[str, typer.Argument(help="The superuser's email address.")],
+    username: Annotated[str, typer.Argument(help="The superuser's username.")],
+) -> None:
+    """Create a superuser, or promote the existing account with this email and username.
+
+    The password comes from ITEMHUB_SUPERUSER_PASSWORD, or is asked for without echo. An
+    existing account keeps its password."""
+    settings = _settings()
+    password = os.environ.get("ITEMHUB_SUPERUSER_PASSWORD") or typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        registration = Registration(Email(email), Username(username), PlainPassword(password))
+    except InvalidValue as error:
+        raise _fail(error.detail, 2) from None
+
+    async def work(container: Container) -> Any:
+        return await container.create_superuser()(registration)
+
+    try:
+        result = _run(settings, work)
+    except SuperuserIdentityConflict as error:
+        raise _fail(error.detail) from None
+    verb = "Created" if result.created else "Promoted"
+    typer.echo(
+        f"{verb} superuser {result.user.username} <{result.user.email}> (id {result.user.id})."
+    )
+
+
+@cli.command()
+def seed(
+    users: Annotated[int, typer.Option(help="Demo accounts to add.", min=0)] = 10,
+    items: Annotated[int, typer.Option(help="Demo items to add, spread over them.", min=0)] = 1000,
+) -> None:
+    """Fill the database with demo data. Demo accounts get a random password nobody knows."""
+    settings = _settings()
+    if items and not users:
+        raise _fail("items need owners: pass --users 1 or more", 2)
+
+    async def work(container: Container) -> tuple[int, int]:
+        password_hash = await container.hasher().hash(secrets.token_urlsafe(24))
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns) as progress:
+            task = progress.add_task("Seeding", total=users + items)
+            return await seed_demo_data(
+                container.engine(),
+                users=users,
+                items=items,
+                password_hash=password_hash,
+                now=container.clock().now(),
+                progress=lambda done: progress.advance(task, done),
+            )
+
+    added_users, added_items = _run(settings, work)
+    typer.echo(f"Added {added_users} users and {added_items} items to {_shown(settings)}.")
 
 
 def main() -> None:
