@@ -36,6 +36,12 @@ _CENT = Decimal("0.01")
 _MULTILINE_CONTROLS = frozenset("\t\n\r")
 # Only ASCII white space is trimmed from an address: anything more exotic is suspicious, not noise.
 _ASCII_WHITESPACE = " \t\n\r\f\v"
+# What a title is trimmed of: ECMAScript's white space and line terminators, the set JSON Schema
+# patterns mean, so the API's published pattern and this rule accept exactly the same titles.
+TITLE_WHITESPACE = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 
 
 def _has_surrogate(text: str) -> bool:
@@ -142,7 +148,7 @@ class Title:
     def __init__(self, raw: str) -> None:
         if not isinstance(raw, str):
             raise InvalidTitle("must be a string")
-        value = raw.strip()
+        value = raw.strip(TITLE_WHITESPACE)
         if not 1 <= len(value) <= MAX_TITLE_CHARS:
             raise InvalidTitle(f"must be 1 to {MAX_TITLE_CHARS} characters after trimming")
         if _has_surrogate(value) or _has_control(value):

@@ -37,12 +37,13 @@ class BcryptPasswordHasher:
         if not MIN_ROUNDS <= rounds <= MAX_ROUNDS:
             raise ValueError(f"bcrypt rounds must be between {MIN_ROUNDS} and {MAX_ROUNDS}")
         self._rounds = rounds
-        self._pool = ThreadPoolExecutor(
-            max_workers=max_threads or os.cpu_count() or 1, thread_name_prefix="bcrypt"
-        )
+        self._threads = max_threads or os.cpu_count() or 1
+        self._pool: ThreadPoolExecutor | None = None
         self._dummy_hash: bytes | None = None
 
     async def _run(self, func: Callable[..., T], *args: object) -> T:
+        if self._pool is None:  # made on first use, and again after close()
+            self._pool = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="bcrypt")
         return await asyncio.get_running_loop().run_in_executor(self._pool, func, *args)
 
     async def hash(self, password: str) -> str:
@@ -74,4 +75,7 @@ class BcryptPasswordHasher:
         return self._dummy_hash
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Release the threads; a later hash starts a new pool (an app may be started again)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

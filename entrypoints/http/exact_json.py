@@ -18,9 +18,14 @@ def _no_constants(name: str) -> Any:
 class ExactJsonRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = json.loads(
-                await self.body(), parse_float=Decimal, parse_constant=_no_constants
-            )
+            body = await self.body()
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError as error:  # answered as a 422 like any malformed JSON
+                raise json.JSONDecodeError(
+                    "the body is not UTF-8", repr(body[:20]), error.start
+                ) from None
+            self._json = json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
         return self._json
 
 

@@ -13,9 +13,28 @@ from typing import Annotated, Any, TypeVar
 from pydantic import PlainValidator, WithJsonSchema
 
 from domain.errors import InvalidValue
-from domain.values import Description, Email, PlainPassword, Price, Title, Username
+from domain.values import (
+    TITLE_WHITESPACE,
+    Description,
+    Email,
+    PlainPassword,
+    Price,
+    Title,
+    Username,
+)
 
 V = TypeVar("V")
+
+# JSON Schema patterns saying what the value objects accept. Classes are spelled out rather than
+# written as \s, which Python's and ECMAScript's regex engines read differently.
+_SPACE = "".join(f"\\u{ord(ch):04x}" for ch in TITLE_WHITESPACE)
+# C0, DEL and C1. Lone surrogates are refused too, but a pattern naming them does not compile
+# in engines that work on Unicode scalar values (Rust's regex), which then ignore it whole.
+_CONTROL = "\\u0000-\\u001f\\u007f-\\u009f"
+_VISIBLE = f"[^{_SPACE}{_CONTROL}]"
+TITLE_PATTERN = f"^[{_SPACE}]*{_VISIBLE}(?:[^{_CONTROL}]{{0,198}}{_VISIBLE})?[{_SPACE}]*$"
+# One pattern carries the whole rule, length included.
+DESCRIPTION_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]{0,2000}$"
 
 
 def _domain(factory: Callable[[Any], V]) -> Callable[[Any], V]:
@@ -64,16 +83,21 @@ TitleField = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "minLength": 1,
-            "maxLength": 200,
-            "description": "trimmed; no control characters",
+            "pattern": TITLE_PATTERN,
+            "description": "1 to 200 characters after trimming white space; no control characters.",
         }
     ),
 ]
 DescriptionField = Annotated[
     Description,
     PlainValidator(_domain(Description)),
-    WithJsonSchema({"type": "string", "maxLength": 2000}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": DESCRIPTION_PATTERN,
+            "description": "Line breaks and tabs allowed; other control characters are not.",
+        }
+    ),
 ]
 PriceField = Annotated[
     Price,

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Match
 
 from application.errors import (
     InvalidCredentials,
@@ -172,10 +173,32 @@ async def validation_error_handler(_request: Request, error: Exception) -> Respo
     )
 
 
-async def http_error_handler(_request: Request, error: Exception) -> Response:
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path. FastAPI makes one route per method, so the
+    405 of the first route that matched the path alone would name too few; ask them all."""
+    methods = {
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.routes
+            if isinstance(route, BaseRoute)
+        )
+    }
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+async def http_error_handler(request: Request, error: Exception) -> Response:
     """404 for unknown routes, 405, and FastAPI's own HTTP errors, as problem details."""
     assert isinstance(error, StarletteHTTPException)  # noqa: S101 - registered for it only
     headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
     detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
     if error.status_code == 404 and detail == "Not Found":
         detail = "There is nothing at this address."

@@ -6,7 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictBool, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from application.paging import Page
 from application.read_models import ItemWithOwner
@@ -32,7 +33,8 @@ class RequestBody(BaseModel):
 
 
 def _not_null(value: object) -> object:
-    """A field left out means 'unchanged'; sent as null it is an error (except a description)."""
+    """A field left out means 'unchanged'; sent as null it is an error (except a description).
+    The schema says the same: these fields are optional but not nullable (SkipJsonSchema)."""
     if value is None:
         raise ValueError("may be left out, but not null")
     return value
@@ -66,12 +68,12 @@ class UserUpdate(RequestBody):
             ]
         }
     )
-    email: EmailField | None = None
-    username: UsernameField | None = None
-    password: PasswordField | None = None
+    email: EmailField | SkipJsonSchema[None] = None
+    username: UsernameField | SkipJsonSchema[None] = None
+    password: PasswordField | SkipJsonSchema[None] = None
     current_password: str | None = Field(default=None, max_length=1000)
-    is_active: bool | None = Field(default=None, strict=True)
-    is_superuser: bool | None = Field(default=None, strict=True)
+    is_active: StrictBool | SkipJsonSchema[None] = None
+    is_superuser: StrictBool | SkipJsonSchema[None] = None
 
     _no_nulls = field_validator(
         "email", "username", "password", "is_active", "is_superuser", mode="before"
@@ -95,9 +97,9 @@ class ItemUpdate(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"price": 39.9}, {"description": None}]}
     )
-    title: TitleField | None = None
+    title: TitleField | SkipJsonSchema[None] = None
     description: DescriptionField | None = None
-    price: PriceField | None = None
+    price: PriceField | SkipJsonSchema[None] = None
 
     _no_nulls = field_validator("title", "price", mode="before")(_not_null)
 

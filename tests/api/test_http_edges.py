@@ -33,7 +33,18 @@ async def test_unknown_routes_and_methods_are_problems(api: Api) -> None:
     assert_problem(await api.client.get("/api/v1/nothing-here"), 404)
     response = await api.client.delete("/health")
     assert_problem(response, 405)
-    assert "GET" in response.headers["allow"]
+    assert response.headers["allow"] == "GET, HEAD"
+    both = await api.client.request("OPTIONS", "/api/v1/users")
+    assert_problem(both, 405)
+    assert both.headers["allow"] == "GET, HEAD, POST"  # both routes at that path, not the first
+
+
+async def test_a_body_that_is_not_utf8_is_a_422(api: Api) -> None:
+    _, headers = await api.user("alice")
+    response = await api.client.post(
+        "/api/v1/items", content=b"\xff\xfe", headers=headers | {"content-type": "application/json"}
+    )
+    assert_problem(response, 422)
 
 
 async def test_request_id_is_echoed_or_generated(api: Api) -> None:

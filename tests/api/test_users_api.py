@@ -137,10 +137,23 @@ async def test_reading_accounts_self_other_and_superuser(api: Api) -> None:
     assert_problem(await api.client.get(f"{USERS}/{bob['id']}"), 401)
 
 
-@pytest.mark.parametrize("user_id", ["0", "-1", "abc", str(2**63)])
-async def test_an_id_that_cannot_exist_is_a_422(api: Api, user_id: str) -> None:
+@pytest.mark.parametrize("user_id", ["0", str(2**63)])
+async def test_a_number_that_cannot_be_an_id_is_a_422(api: Api, user_id: str) -> None:
     _, admin = await api.user("admin", superuser=True)
     assert_problem(await api.client.get(f"{USERS}/{user_id}", headers=admin), 422)
+
+
+@pytest.mark.parametrize("user_id", ["-1", "abc", "1.5"])
+async def test_a_path_that_is_not_a_number_is_no_resource(api: Api, user_id: str) -> None:
+    _, admin = await api.user("admin", superuser=True)
+    assert_problem(await api.client.get(f"{USERS}/{user_id}", headers=admin), 404)
+
+
+async def test_wrong_method_on_me_is_405_listing_what_is_allowed(api: Api) -> None:
+    _, headers = await api.user("alice")
+    response = await api.client.put(f"{USERS}/me", json={}, headers=headers)
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "DELETE, GET, HEAD"
 
 
 @pytest.mark.parametrize("method", ["PATCH", "PUT"])

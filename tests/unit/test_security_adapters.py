@@ -72,6 +72,13 @@ class TestBcryptPasswordHasher:
     ) -> None:
         assert not await hasher.verify("password1", "not a bcrypt hash")
 
+    async def test_a_closed_hasher_works_again_when_next_used(self) -> None:
+        hasher = BcryptPasswordHasher(rounds=4)
+        hashed = await hasher.hash("password1")
+        hasher.close()  # as an app's shutdown does; the app may be started again
+        assert await hasher.verify("password1", hashed)
+        hasher.close()
+
     async def test_hashing_leaves_the_event_loop_free(self) -> None:
         hasher = BcryptPasswordHasher(rounds=10)  # tens of milliseconds per hash
         ticks = 0

@@ -17,7 +17,15 @@ from domain.errors import (
     InvalidUsername,
     PasswordTooLong,
 )
-from domain.values import Description, Email, PlainPassword, Price, Title, Username
+from domain.values import (
+    TITLE_WHITESPACE,
+    Description,
+    Email,
+    PlainPassword,
+    Price,
+    Title,
+    Username,
+)
 
 usernames = st.from_regex(r"[A-Za-z0-9_.-]{3,32}", fullmatch=True)
 local_parts = st.from_regex(r"[A-Za-z0-9_+-]{1,20}(\.[A-Za-z0-9_+-]{1,20}){0,2}", fullmatch=True)
@@ -202,7 +210,7 @@ class TestTitleAndDescription:
             title = Title(raw)
         except InvalidTitle:
             return
-        assert title.value == raw.strip()
+        assert title.value == raw.strip(TITLE_WHITESPACE)
         assert 1 <= len(title.value) <= 200
         assert Title(title.value) == title
 

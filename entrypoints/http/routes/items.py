@@ -80,7 +80,7 @@ async def list_items(
 
 
 @router.get(
-    "/{item_id}",
+    "/{item_id:int}",
     response_model=ItemReadWithOwner,
     operation_id="read_item",
     responses=problems(404, 422),
@@ -109,17 +109,17 @@ async def update_item(
 
 _UPDATE_ERRORS = problems(401, 403, 404, 422)
 router.add_api_route(
-    "/{item_id}", update_item, methods=["PATCH"], response_model=ItemRead,
+    "/{item_id:int}", update_item, methods=["PATCH"], response_model=ItemRead,
     operation_id="update_item", responses=_UPDATE_ERRORS,
 )  # fmt: skip
 router.add_api_route(
-    "/{item_id}", update_item, methods=["PUT"], response_model=ItemRead,
+    "/{item_id:int}", update_item, methods=["PUT"], response_model=ItemRead,
     operation_id="replace_item", responses=_UPDATE_ERRORS,
 )  # fmt: skip
 
 
 @router.delete(
-    "/{item_id}",
+    "/{item_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="delete_item",
     responses=problems(401, 403, 404, 422),

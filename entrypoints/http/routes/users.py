@@ -80,7 +80,7 @@ async def list_users(
 
 
 @router.get(
-    "/{user_id}",
+    "/{user_id:int}",
     response_model=UserRead,
     operation_id="read_user",
     responses=problems(401, 403, 404, 422),
@@ -118,17 +118,17 @@ async def update_user(
 
 _UPDATE_ERRORS = problems(400, 401, 403, 404, 409, 422)
 router.add_api_route(
-    "/{user_id}", update_user, methods=["PATCH"], response_model=UserRead,
+    "/{user_id:int}", update_user, methods=["PATCH"], response_model=UserRead,
     operation_id="update_user", responses=_UPDATE_ERRORS,
 )  # fmt: skip
 router.add_api_route(
-    "/{user_id}", update_user, methods=["PUT"], response_model=UserRead,
+    "/{user_id:int}", update_user, methods=["PUT"], response_model=UserRead,
     operation_id="replace_user", responses=_UPDATE_ERRORS,
 )  # fmt: skip
 
 
 @router.delete(
-    "/{user_id}",
+    "/{user_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="delete_user",
     responses=problems(401, 403, 404, 422),
