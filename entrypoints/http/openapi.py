@@ -33,6 +33,22 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def links_to(resource: str, parameter: str, *operation_ids: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI links from a 201 to what can be done with the created resource next."""
+    return {
+        201: {
+            "links": {
+                f"{operation_id}": {
+                    "operationId": operation_id,
+                    "parameters": {parameter: "$response.body#/id"},
+                    "description": f"The {resource} just created.",
+                }
+                for operation_id in operation_ids
+            }
+        }
+    }
+
+
 def install_openapi(app: FastAPI) -> None:
     """Generate once, then serve: errors as application/problem+json, not application/json."""
 

@@ -27,12 +27,48 @@ PASSWORD_BODIES = {
 }
 
 
+def excluded_for(case: schemathesis.Case[Any]) -> list[Any]:
+    if (case.method.upper(), case.path) in CROSS_PARAMETER_RULES | PASSWORD_BODIES:
+        return [positive_data_acceptance]
+    return []
+
+
 @pytest.mark.parametrize("role", ["user", "superuser"])
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_conforms(case: schemathesis.Case[Any], role: str) -> None:
     target.reset()
-    excluded = []
-    if (case.method.upper(), case.path) in CROSS_PARAMETER_RULES | PASSWORD_BODIES:
-        excluded.append(positive_data_acceptance)
-    case.call_and_validate(headers=target.headers[role], excluded_checks=excluded)
+    case.call_and_validate(headers=target.headers[role], excluded_checks=excluded_for(case))
+
+
+class StatefulWorkflow(schema.as_state_machine()):  # type: ignore[misc]
+    """Sequences of calls following the document's links: create, then read, change, delete."""
+
+    role = "user"
+
+    def setup(self) -> None:
+        target.reset()
+
+    def before_call(self, case: schemathesis.Case[Any]) -> None:
+        case.headers.update(target.headers[self.role])
+
+    def validate_response(
+        self, response: schemathesis.Response, case: schemathesis.Case[Any], **kwargs: Any
+    ) -> None:
+        case.validate_response(response, excluded_checks=excluded_for(case), **kwargs)
+
+
+class SuperuserWorkflow(StatefulWorkflow):
+    role = "superuser"
+
+
+@pytest.mark.parametrize("workflow", [StatefulWorkflow, SuperuserWorkflow])
+def test_stateful_sequences_conform(workflow: type[StatefulWorkflow]) -> None:
+    workflow.run(
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=10,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )

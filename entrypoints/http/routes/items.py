@@ -22,7 +22,7 @@ from application.use_cases.items import (
 from domain.values import MAX_TITLE_CHARS
 from entrypoints.http.dependencies import CurrentUser, provided
 from entrypoints.http.exact_json import ExactJsonRoute
-from entrypoints.http.openapi import problems
+from entrypoints.http.openapi import links_to, problems
 from entrypoints.http.routes.params import MAX_ID, ItemId, page_request
 from entrypoints.http.schemas import ItemCreate, ItemPage, ItemRead, ItemReadWithOwner, ItemUpdate
 
@@ -55,7 +55,8 @@ def item_filters(
     response_model=ItemRead,
     status_code=status.HTTP_201_CREATED,
     operation_id="create_item",
-    responses=problems(401, 422),
+    responses=problems(401, 422)
+    | links_to("item", "item_id", "read_item", "update_item", "replace_item", "delete_item"),
 )
 async def create_item(
     body: ItemCreate,

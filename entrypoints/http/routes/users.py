@@ -20,7 +20,7 @@ from application.use_cases.users import (
 )
 from entrypoints.http.dependencies import CurrentUser, provided
 from entrypoints.http.exact_json import ExactJsonRoute
-from entrypoints.http.openapi import problems
+from entrypoints.http.openapi import links_to, problems
 from entrypoints.http.routes.params import UserId, page_request
 from entrypoints.http.schemas import UserCreate, UserPage, UserRead, UserUpdate
 
@@ -32,7 +32,8 @@ router = APIRouter(prefix="/users", tags=["users"], route_class=ExactJsonRoute)
     response_model=UserRead,
     status_code=status.HTTP_201_CREATED,
     operation_id="register_user",
-    responses=problems(409, 422),
+    responses=problems(409, 422)
+    | links_to("user", "user_id", "read_user", "update_user", "replace_user", "delete_user"),
 )
 async def register_user(
     body: UserCreate,
