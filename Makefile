@@ -8,11 +8,12 @@ BIN := .venv/bin
 SYNCED := .venv/.synced
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run test lint typecheck imports pytest bench-keyset clean
+.PHONY: help run test lint typecheck imports pytest fuzz bench-keyset clean
 
 help:
 	@echo "make run   - set up, then serve itemhub on http://127.0.0.1:8000 (docs at /docs)"
 	@echo "make test  - set up, then ruff, mypy, the import contract and the test suite"
+	@echo "make fuzz  - a long schemathesis run over the OpenAPI document (ITEMHUB_FUZZ_EXAMPLES=500)"
 	@echo "make bench-keyset - time first, deep keyset and deep offset pages on SQLite and PostgreSQL"
 
 # Bootstrap uv with pip when it is missing, then install exactly what uv.lock pins.
@@ -39,6 +40,10 @@ imports: $(SYNCED)
 
 pytest: $(SYNCED)
 	$(BIN)/pytest
+
+# A long schemathesis run (make test runs a bounded one): 500 cases per operation and role.
+fuzz: $(SYNCED)
+	ITEMHUB_FUZZ_EXAMPLES=$${ITEMHUB_FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/fuzz -q
 
 # Benchmarks print figures; they are never part of `make test`.
 bench-keyset: $(SYNCED)

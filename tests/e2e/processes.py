@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
 
 ITEMHUB = Path(sys.executable).with_name("itemhub")
 
@@ -20,3 +26,57 @@ def itemhub(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedP
         timeout=120,
         check=False,
     )
+
+
+STARTUP_SECONDS = 30
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_server(env: dict[str, str], cwd: Path, workers: int = 1) -> Iterator[str]:
+    """`itemhub serve` on a free loopback port until the block ends; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
+        [
+            str(ITEMHUB),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        cwd=cwd,
+        env=os.environ | env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise RuntimeError(f"itemhub serve exited with {process.returncode}:\n{output}")
+            try:
+                httpx.get(f"{base_url}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"itemhub serve did not answer within {STARTUP_SECONDS} s"
+                    ) from None
+                time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,16 +9,7 @@ import httpx
 import pytest
 
 from tests.databases import create_postgres_database, drop_postgres_database, require_postgres
-from tests.e2e.processes import ITEMHUB, itemhub
-
-STARTUP_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.e2e.processes import itemhub, running_server
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -43,34 +30,8 @@ def server(fresh_database: str, tmp_path: Path) -> Iterator[str]:
     env = {"ITEMHUB_DATABASE_URL": fresh_database, "ITEMHUB_BCRYPT_ROUNDS": "4"}
     migrated = itemhub("migrate", cwd=tmp_path, env=env)
     assert migrated.returncode == 0, migrated.stderr
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
-        [str(ITEMHUB), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path,
-        env=os.environ | env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"itemhub serve exited with {process.returncode}:\n{output}")
-            try:
-                httpx.get(f"{base_url}/health", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"itemhub serve did not answer within {STARTUP_SECONDS} s")
-                time.sleep(0.1)
+    with running_server(env, tmp_path) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
 
 
 def test_register_login_create_list_delete(server: str) -> None:
