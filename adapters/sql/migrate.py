@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from alembic import command
@@ -20,5 +22,13 @@ def alembic_config(database_url: str | None = None) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    """Migrate the database; call it where no event loop runs (the migrations start their own)."""
-    command.upgrade(alembic_config(database_url), revision)
+    """Migrate the database. The async env.py starts its own event loop, so when one already
+    runs in this thread the migration runs in a helper thread (blocking: it is a one-off)."""
+    config = alembic_config(database_url)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        command.upgrade(config, revision)
+        return
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        helper.submit(command.upgrade, config, revision).result()
