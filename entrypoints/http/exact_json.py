@@ -25,7 +25,10 @@ class ExactJsonRequest(Request):
                 raise json.JSONDecodeError(
                     "the body is not UTF-8", repr(body[:20]), error.start
                 ) from None
-            self._json = json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
+            try:
+                self._json = json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
+            except RecursionError:  # pathological nesting: malformed for us, not a crash
+                raise json.JSONDecodeError("the JSON is nested too deeply", text[:20], 0) from None
         return self._json
 
 
