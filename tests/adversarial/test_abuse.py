@@ -157,9 +157,7 @@ async def test_brute_force_is_throttled_without_locking_the_owner_out(api: Api) 
         {"min_price": "1e1000000"},
     ],
 )
-async def test_oversized_listing_parameters_are_refused(
-    api: Api, params: dict[str, object]
-) -> None:
+async def test_oversized_listing_parameters_are_refused(api: Api, params: dict[str, Any]) -> None:
     assert_problem(await api.client.get(ITEMS, params=params), 422)
 
 
