@@ -8,12 +8,13 @@ BIN := .venv/bin
 SYNCED := .venv/.synced
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run test lint typecheck imports pytest fuzz bench-keyset clean
+.PHONY: help run test lint typecheck imports pytest fuzz bench-keyset bench-login clean
 
 help:
 	@echo "make run   - set up, then serve itemhub on http://127.0.0.1:8000 (docs at /docs)"
 	@echo "make test  - set up, then ruff, mypy, the import contract and the test suite"
 	@echo "make fuzz  - a long schemathesis run over the OpenAPI document (ITEMHUB_FUZZ_EXAMPLES=500)"
+	@echo "make bench-login  - median time of failed logins: unknown user, wrong password, inactive user"
 	@echo "make bench-keyset - time first, deep keyset and deep offset pages on SQLite and PostgreSQL"
 
 # Bootstrap uv with pip when it is missing, then install exactly what uv.lock pins.
@@ -48,6 +49,9 @@ fuzz: $(SYNCED)
 # Benchmarks print figures; they are never part of `make test`.
 bench-keyset: $(SYNCED)
 	$(BIN)/python -m tests.benchmarks.keyset_depth
+
+bench-login: $(SYNCED)
+	$(BIN)/python -m tests.benchmarks.login_timing
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

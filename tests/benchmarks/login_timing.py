@@ -1,0 +1,89 @@
+"""Benchmark: does a failed login take as long for an unknown user as for a known one?
+
+Through the whole HTTP stack in process (in-memory adapter, bcrypt at the production cost),
+interleaving the three failure kinds so machine noise falls on all of them alike.
+
+    .venv/bin/python -m tests.benchmarks.login_timing [--rounds 12] [--samples 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+
+import httpx
+from dependency_injector import providers
+from pydantic import SecretStr
+
+from application.use_cases.users import Registration, UserChanges
+from domain.values import Email, PlainPassword, Username
+from entrypoints.container import Container, use_in_memory_adapter
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+
+PASSWORD = "the right password"
+
+
+async def measure(rounds: int, samples: int) -> dict[str, list[float]]:
+    container = Container()
+    container.settings.override(
+        providers.Object(
+            Settings(
+                _env_file=None,  # type: ignore[call-arg]
+                secret_key=SecretStr("timing-benchmark-secret-key-0123456789"),
+                bcrypt_rounds=rounds,
+                database_url="sqlite+aiosqlite:///:memory:",
+                login_max_failures_per_account=10**9,
+                login_max_failures_per_address=10**9,
+            )
+        )
+    )
+    use_in_memory_adapter(container)
+    register = container.register_user()
+    known = await register(
+        Registration(Email("known@example.com"), Username("known"), PlainPassword(PASSWORD))
+    )
+    sleeper = await register(
+        Registration(Email("idle@example.com"), Username("idle"), PlainPassword(PASSWORD))
+    )
+    admin_user = await container.create_superuser()(
+        Registration(Email("root@example.com"), Username("root"), PlainPassword(PASSWORD))
+    )
+    await container.update_user()(admin_user.user, sleeper.id, UserChanges(is_active=False))
+    assert known.is_active
+    kinds = {
+        "unknown user": {"username": "nobody-at-all", "password": PASSWORD},
+        "wrong password": {"username": "known", "password": "not the password"},
+        "inactive user": {"username": "idle", "password": PASSWORD},
+    }
+    timings: dict[str, list[float]] = {kind: [] for kind in kinds}
+    transport = httpx.ASGITransport(app=create_app(container))
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        for _ in range(samples + 3):
+            for kind, form in kinds.items():
+                started = time.perf_counter()
+                response = await client.post("/api/v1/auth/token", data=form)
+                timings[kind].append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 401, response.text
+    return {kind: values[3:] for kind, values in timings.items()}  # drop the warm-up
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=12)
+    parser.add_argument("--samples", type=int, default=40)
+    args = parser.parse_args()
+    timings = asyncio.run(measure(args.rounds, args.samples))
+    print(f"failed logins, bcrypt cost {args.rounds}, {args.samples} samples each (ms)")
+    for kind, values in timings.items():
+        quartiles = statistics.quantiles(values, n=4)
+        print(
+            f"  {kind:<15} median {statistics.median(values):7.1f}"
+            f"  quartiles {quartiles[0]:7.1f} .. {quartiles[2]:7.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
