@@ -78,10 +78,14 @@ def migrated_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path)
 
 
 async def empty_tables(engine: AsyncEngine) -> None:
-    """The PostgreSQL database is shared by a session's tests: each starts from empty tables."""
-    if engine.dialect.name == "postgresql":
-        async with engine.begin() as connection:
+    """Start from empty tables: the PostgreSQL database is shared by a session's tests, and a
+    SQLite file by every example of a property test."""
+    async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
             await connection.execute(text("TRUNCATE users, items RESTART IDENTITY CASCADE"))
+        else:
+            await connection.execute(text("DELETE FROM items"))
+            await connection.execute(text("DELETE FROM users"))
 
 
 REDIS_URL = os.environ.get("ITEMHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379")
