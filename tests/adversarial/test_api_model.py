@@ -301,8 +301,8 @@ def test_the_api_agrees_with_the_model(model_database: str, hasher: BcryptPasswo
     run_state_machine_as_test(
         Machine,
         settings=settings(
-            max_examples=15,
-            stateful_step_count=25,
+            max_examples=25,
+            stateful_step_count=30,
             deadline=None,
             suppress_health_check=list(HealthCheck),
         ),
