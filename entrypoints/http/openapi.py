@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 
 from entrypoints.http.problems import PROBLEM_JSON, Problem, ValidationProblem
 
@@ -47,6 +49,27 @@ def links_to(resource: str, parameter: str, *operation_ids: str) -> dict[int | s
             }
         }
     }
+
+
+def add_partial_update(
+    router: APIRouter,
+    path: str,
+    endpoint: Callable[..., Any],
+    *,
+    resource: str,
+    response_model: type[BaseModel],
+    errors: tuple[int, ...],
+) -> None:
+    """PATCH and PUT both apply a partial update (the contract); each needs its own operationId."""
+    for method, verb in (("PATCH", "update"), ("PUT", "replace")):
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=[method],
+            response_model=response_model,
+            operation_id=f"{verb}_{resource}",
+            responses=problems(*errors),
+        )
 
 
 def install_openapi(app: FastAPI) -> None:

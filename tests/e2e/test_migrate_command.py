@@ -6,7 +6,6 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +16,6 @@ from sqlalchemy.engine import Connection
 
 from adapters.sql import DatabaseOptions, create_engine, metadata
 from adapters.sql.migrate import upgrade
-from tests.databases import create_postgres_database, drop_postgres_database, require_postgres
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
-        return
-    require_postgres()
-    url = create_postgres_database()
-    try:
-        yield url
-    finally:
-        drop_postgres_database(url)
 
 
 def run_migrate(database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -68,14 +53,14 @@ def schema_differences(database_url: str) -> list[Any]:
     "ignore:autogenerate skipping metadata-specified expression-based index"
 )
 def test_migrate_builds_the_models_schema_and_is_idempotent(
-    empty_database: str, tmp_path: Path
+    fresh_database: str, tmp_path: Path
 ) -> None:
-    first = run_migrate(empty_database, tmp_path)
+    first = run_migrate(fresh_database, tmp_path)
     assert first.returncode == 0, first.stderr
     assert "is up to date" in first.stdout
-    assert schema_differences(empty_database) == []
-    upgrade(empty_database)  # a second run is a no-op, not an error
-    assert schema_differences(empty_database) == []
+    assert schema_differences(fresh_database) == []
+    upgrade(fresh_database)  # a second run is a no-op, not an error
+    assert schema_differences(fresh_database) == []
 
 
 def test_migrate_reports_an_unreachable_database_in_one_line(tmp_path: Path) -> None:

@@ -8,21 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.databases import create_postgres_database, drop_postgres_database, require_postgres
 from tests.e2e.processes import itemhub, running_server
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
-        return
-    require_postgres()
-    url = create_postgres_database()
-    try:
-        yield url
-    finally:
-        drop_postgres_database(url)
 
 
 @pytest.fixture

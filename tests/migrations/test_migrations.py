@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -16,25 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql import DatabaseOptions, create_engine
 from adapters.sql.migrate import alembic_config
-from tests.databases import create_postgres_database, drop_postgres_database, require_postgres
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}"
-        return
-    require_postgres()
-    url = create_postgres_database()
-    try:
-        yield url
-    finally:
-        drop_postgres_database(url)
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[AsyncEngine]:
-    engine = create_engine(database_url, DatabaseOptions(pooled=False))
+def engine(fresh_database: str) -> Iterator[AsyncEngine]:
+    engine = create_engine(fresh_database, DatabaseOptions(pooled=False))
     yield engine
     asyncio.run(engine.dispose())
 
@@ -82,9 +67,9 @@ def _table_names(engine: AsyncEngine) -> set[str]:
 
 
 def test_migrate_command_builds_the_schema_from_an_empty_database(
-    database_url: str, engine: AsyncEngine
+    fresh_database: str, engine: AsyncEngine
 ) -> None:
-    config: Config = alembic_config(database_url)
+    config: Config = alembic_config(fresh_database)
     command.upgrade(config, "head")
     assert {"users", "items", "alembic_version"} <= _table_names(engine)
     command.upgrade(config, "head")  # a second run is a no-op, not an error

@@ -22,7 +22,7 @@ from application.use_cases.items import (
 from domain.values import MAX_TITLE_CHARS
 from entrypoints.http.dependencies import CurrentUser, provided
 from entrypoints.http.exact_json import ExactJsonRoute
-from entrypoints.http.openapi import links_to, problems
+from entrypoints.http.openapi import add_partial_update, links_to, problems
 from entrypoints.http.routes.params import MAX_ID, ItemId, page_request
 from entrypoints.http.schemas import ItemCreate, ItemPage, ItemRead, ItemReadWithOwner, ItemUpdate
 
@@ -108,15 +108,14 @@ async def update_item(
     return ItemRead.of(await update(actor, item_id, changes))
 
 
-_UPDATE_ERRORS = problems(401, 403, 404, 422)
-router.add_api_route(
-    "/{item_id:int}", update_item, methods=["PATCH"], response_model=ItemRead,
-    operation_id="update_item", responses=_UPDATE_ERRORS,
-)  # fmt: skip
-router.add_api_route(
-    "/{item_id:int}", update_item, methods=["PUT"], response_model=ItemRead,
-    operation_id="replace_item", responses=_UPDATE_ERRORS,
-)  # fmt: skip
+add_partial_update(
+    router,
+    "/{item_id:int}",
+    update_item,
+    resource="item",
+    response_model=ItemRead,
+    errors=(401, 403, 404, 422),
+)
 
 
 @router.delete(

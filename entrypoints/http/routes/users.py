@@ -20,7 +20,7 @@ from application.use_cases.users import (
 )
 from entrypoints.http.dependencies import CurrentUser, provided
 from entrypoints.http.exact_json import ExactJsonRoute
-from entrypoints.http.openapi import links_to, problems
+from entrypoints.http.openapi import add_partial_update, links_to, problems
 from entrypoints.http.routes.params import UserId, page_request
 from entrypoints.http.schemas import UserCreate, UserPage, UserRead, UserUpdate
 
@@ -117,15 +117,14 @@ async def update_user(
     return UserRead.of(await update(actor, user_id, changes))
 
 
-_UPDATE_ERRORS = problems(400, 401, 403, 404, 409, 422)
-router.add_api_route(
-    "/{user_id:int}", update_user, methods=["PATCH"], response_model=UserRead,
-    operation_id="update_user", responses=_UPDATE_ERRORS,
-)  # fmt: skip
-router.add_api_route(
-    "/{user_id:int}", update_user, methods=["PUT"], response_model=UserRead,
-    operation_id="replace_user", responses=_UPDATE_ERRORS,
-)  # fmt: skip
+add_partial_update(
+    router,
+    "/{user_id:int}",
+    update_user,
+    resource="user",
+    response_model=UserRead,
+    errors=(400, 401, 403, 404, 409, 422),
+)
 
 
 @router.delete(
