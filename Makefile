@@ -8,12 +8,13 @@ BIN := .venv/bin
 SYNCED := .venv/.synced
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run test lint typecheck imports pytest fuzz bench-keyset bench-login clean
+.PHONY: help run test lint typecheck imports pytest fuzz bench bench-keyset bench-login clean
 
 help:
 	@echo "make run   - set up, then serve itemhub on http://127.0.0.1:8000 (docs at /docs)"
 	@echo "make test  - set up, then ruff, mypy, the import contract and the test suite"
 	@echo "make fuzz  - a long schemathesis run over the OpenAPI document (ITEMHUB_FUZZ_EXAMPLES=500)"
+	@echo "make bench - itemhub vs the yardstick on PostgreSQL, same rows, same run (wrk, 1 worker)"
 	@echo "make bench-login  - median time of failed logins: unknown user, wrong password, inactive user"
 	@echo "make bench-keyset - time first, deep keyset and deep offset pages on SQLite and PostgreSQL"
 
@@ -47,6 +48,9 @@ fuzz: $(SYNCED)
 	ITEMHUB_FUZZ_EXAMPLES=$${ITEMHUB_FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/fuzz -q
 
 # Benchmarks print figures; they are never part of `make test`.
+bench: $(SYNCED)
+	$(BIN)/python -m tests.benchmarks.http_bench
+
 bench-keyset: $(SYNCED)
 	$(BIN)/python -m tests.benchmarks.keyset_depth
 
