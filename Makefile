@@ -8,7 +8,7 @@ BIN := .venv/bin
 SYNCED := .venv/.synced
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run test lint typecheck imports pytest fuzz bench bench-keyset bench-login clean
+.PHONY: help run test lint typecheck imports pytest fuzz bench bench-keyset bench-login bench-round-trips clean
 
 help:
 	@echo "make run   - set up, then serve itemhub on http://127.0.0.1:8000 (docs at /docs)"
@@ -56,6 +56,9 @@ bench-keyset: $(SYNCED)
 
 bench-login: $(SYNCED)
 	$(BIN)/python -m tests.benchmarks.login_timing
+
+bench-round-trips: $(SYNCED)
+	$(BIN)/python -m tests.benchmarks.round_trips
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
