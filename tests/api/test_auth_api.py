@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -135,7 +134,7 @@ async def test_workers_sharing_redis_share_the_failure_count(
     """Two apps (as two worker processes would be) on one database and one Redis."""
     require_redis()
     database = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
-    await asyncio.to_thread(upgrade, database)  # migrations run their own event loop
+    upgrade(database)
     address = f"test-{uuid.uuid4().hex}"  # Redis outlives the test: keys of its own
     settings: dict[str, Any] = {
         "rate_limit_storage_url": REDIS_URL,

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +14,11 @@ from sqlalchemy.engine import Connection
 
 from adapters.sql import DatabaseOptions, create_engine, metadata
 from adapters.sql.migrate import upgrade
+from tests.e2e.processes import itemhub
 
 
 def run_migrate(database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    itemhub = Path(sys.executable).with_name("itemhub")
-    env = os.environ | {"ITEMHUB_DATABASE_URL": database_url}
-    return subprocess.run(  # noqa: S603 - our own console script
-        [str(itemhub), "migrate"],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return itemhub("migrate", cwd=cwd, env={"ITEMHUB_DATABASE_URL": database_url})
 
 
 def schema_differences(database_url: str) -> list[Any]:
