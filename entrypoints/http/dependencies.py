@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -22,10 +22,13 @@ def container_of(request: Request) -> Container:
     return container
 
 
-def provided(get: Callable[[Container], T]) -> Callable[[Request], T]:
-    """A dependency returning something the app's container provides (a singleton, mostly)."""
+def provided(get: Callable[[Container], T]) -> Callable[[Request], Awaitable[T]]:
+    """A dependency returning something the app's container provides (a singleton, mostly).
 
-    def dependency(request: Request) -> T:
+    Async although it never awaits: FastAPI runs a plain `def` dependency in a worker thread,
+    and that hop would cost more than the whole look-up."""
+
+    async def dependency(request: Request) -> T:
         return get(container_of(request))
 
     return dependency
@@ -39,7 +42,7 @@ async def current_user(request: Request, token: Annotated[str | None, Depends(_b
     return await resolve(token)
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 

@@ -33,7 +33,7 @@ PriceBound = Annotated[
 ]
 
 
-def item_filters(
+async def item_filters(  # async: a plain def would run in a thread
     owner_id: Annotated[
         int | None, Query(ge=1, le=MAX_ID, description="Only this user's items.")
     ] = None,

@@ -27,7 +27,7 @@ Cursor = Annotated[
 ]
 
 
-def page_request(
+async def page_request(  # async: a plain def would run in a thread
     limit: Limit = DEFAULT_LIMIT, skip: Skip = None, cursor: Cursor = None
 ) -> PageRequest:
     return PageRequest(limit=limit, skip=skip, cursor=cursor)
