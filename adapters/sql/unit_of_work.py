@@ -10,7 +10,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.sql.availability import UNAVAILABLE, unavailable
+from adapters.sql.availability import is_unavailable, unavailable
 from adapters.sql.repositories import SqlItemRepository, SqlUserRepository
 
 
@@ -39,10 +39,12 @@ class SqlUnitOfWork:
             return
         try:
             await session.close()  # rolls back whatever was not committed
-        except UNAVAILABLE:
-            if exc is None:
+        except Exception as error:
+            if not is_unavailable(error):
                 raise
-        if isinstance(exc, UNAVAILABLE):
+            if exc is None:  # a lost connection while rolling back is only worth reporting alone
+                raise unavailable(error) from error
+        if exc is not None and is_unavailable(exc):
             raise unavailable(exc) from exc
 
     async def commit(self) -> None:
