@@ -29,7 +29,10 @@ class DatabaseOptions:
     """Bounds that keep a slow or absent database from hanging requests."""
 
     pool_size: int = 10
-    max_overflow: int = 10
+    max_overflow: int = 0
+    """Connections opened past `pool_size` are closed again as soon as they are returned: under
+    steady load that is a new connection (and its start-up cost) per request. A fixed pool has
+    requests wait up to `pool_timeout_seconds` for a connection instead."""
     pool_timeout_seconds: float = 5.0
     connect_timeout_seconds: float = 5.0
     statement_timeout_seconds: float = 15.0
