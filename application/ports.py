@@ -95,6 +95,15 @@ class ItemListing(Protocol):
         ...
 
 
+class UserLookup(Protocol):
+    """Who is calling, on every authenticated request: one query outside any transaction.
+
+    A separate read port rather than `uow.users.get` because a unit of work costs a transaction
+    (BEGIN and ROLLBACK round trips) that a single-row read does not need."""
+
+    async def get(self, user_id: int) -> User | None: ...
+
+
 class PasswordHasher(Protocol):
     async def hash(self, password: str) -> str:
         """Hash off the event loop; raises PasswordTooLong past 72 UTF-8 bytes."""

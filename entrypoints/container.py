@@ -7,10 +7,21 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
-from adapters.memory import InMemoryDatabase, InMemoryItemListing, InMemoryUnitOfWork
+from adapters.memory import (
+    InMemoryDatabase,
+    InMemoryItemListing,
+    InMemoryUnitOfWork,
+    InMemoryUserLookup,
+)
 from adapters.memory.probe import InMemoryDatabaseProbe
 from adapters.security import BcryptPasswordHasher, JwtTokenService
-from adapters.sql import SqlItemListing, SqlUnitOfWork, create_engine, create_session_factory
+from adapters.sql import (
+    SqlItemListing,
+    SqlUnitOfWork,
+    SqlUserLookup,
+    create_engine,
+    create_session_factory,
+)
 from adapters.sql.probe import SqlDatabaseProbe
 from adapters.throttling import LimitsLoginThrottle
 from application.use_cases.auth import Authenticate, ResolveCurrentUser
@@ -45,6 +56,7 @@ class Container(containers.DeclarativeContainer):
     sessions = providers.Singleton(create_session_factory, engine)
     unit_of_work = providers.Factory(SqlUnitOfWork, sessions)
     item_listing = providers.Singleton(SqlItemListing, engine)
+    user_lookup = providers.Singleton(SqlUserLookup, engine)
     database_probe = providers.Singleton(SqlDatabaseProbe, engine)
 
     hasher = providers.Singleton(BcryptPasswordHasher, rounds=settings.provided.bcrypt_rounds)
@@ -72,7 +84,7 @@ class Container(containers.DeclarativeContainer):
         tokens=tokens,
         throttle=login_throttle,
     )
-    current_user = providers.Singleton(ResolveCurrentUser, uow=unit_of_work.provider, tokens=tokens)
+    current_user = providers.Singleton(ResolveCurrentUser, users=user_lookup, tokens=tokens)
     get_user = providers.Singleton(GetUser, uow=unit_of_work.provider)
     list_users = providers.Singleton(ListUsers, uow=unit_of_work.provider)
     update_user = providers.Singleton(
@@ -95,5 +107,6 @@ def use_in_memory_adapter(container: Container) -> InMemoryDatabase:
     database = InMemoryDatabase()
     container.unit_of_work.override(providers.Factory(InMemoryUnitOfWork, database))
     container.item_listing.override(providers.Singleton(InMemoryItemListing, database))
+    container.user_lookup.override(providers.Singleton(InMemoryUserLookup, database))
     container.database_probe.override(providers.Singleton(InMemoryDatabaseProbe))
     return database

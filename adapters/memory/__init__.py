@@ -3,5 +3,6 @@
 from adapters.memory.database import InMemoryDatabase
 from adapters.memory.listing import InMemoryItemListing
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
+from adapters.memory.user_lookup import InMemoryUserLookup
 
-__all__ = ["InMemoryDatabase", "InMemoryItemListing", "InMemoryUnitOfWork"]
+__all__ = ["InMemoryDatabase", "InMemoryItemListing", "InMemoryUnitOfWork", "InMemoryUserLookup"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -17,6 +19,19 @@ MIN_KEY_BYTES = 32  # RFC 7518 3.2: an HS256 key must be at least as long as the
 IAT_LEEWAY_SECONDS = 5
 MAX_ID = 2**63 - 1  # ids are 64-bit in every database itemhub supports
 MAX_ID_DIGITS = len(str(MAX_ID))
+# Verified tokens remembered per process: a client sends the same token with every request, and
+# checking its signature again would cost more than the rest of resolving the caller.
+VERIFIED_TOKENS_REMEMBERED = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """What a token with a good signature and well-formed claims says; time is checked later."""
+
+    user_id: int
+    token_version: int
+    issued_at: int
+    expires_at: int
 
 
 def _integer_claim(claims: dict[str, Any], name: str) -> int:
@@ -43,6 +58,9 @@ class JwtTokenService:
         self._key = secret_key
         self._clock = clock
         self._lifetime = int(lifetime.total_seconds())
+        # Keyed by the whole token: the same text always verifies the same way. Failures raise,
+        # so they are never remembered.
+        self._verified = lru_cache(maxsize=VERIFIED_TOKENS_REMEMBERED)(self._verify)
 
     def issue(self, user_id: int, token_version: int) -> IssuedToken:
         issued_at = int(self._clock.now().timestamp())
@@ -56,6 +74,15 @@ class JwtTokenService:
         return IssuedToken(access_token=token, expires_in=self._lifetime)
 
     def read(self, token: str) -> TokenClaims:
+        verified = self._verified(token)
+        now = self._clock.now().timestamp()
+        if now >= verified.expires_at:
+            raise InvalidToken("the token has expired")
+        if verified.issued_at > now + IAT_LEEWAY_SECONDS:
+            raise InvalidToken("the token was issued in the future")
+        return TokenClaims(user_id=verified.user_id, token_version=verified.token_version)
+
+    def _verify(self, token: str) -> _Verified:
         try:
             claims = jwt.decode(
                 token,
@@ -69,11 +96,6 @@ class JwtTokenService:
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from None
-        now = self._clock.now().timestamp()
-        if now >= _integer_claim(claims, "exp"):
-            raise InvalidToken("the token has expired")
-        if _integer_claim(claims, "iat") > now + IAT_LEEWAY_SECONDS:
-            raise InvalidToken("the token was issued in the future")
         subject = claims["sub"]
         if (
             not isinstance(subject, str)
@@ -82,5 +104,9 @@ class JwtTokenService:
             or not 0 < int(subject[: MAX_ID_DIGITS + 1]) <= MAX_ID
         ):
             raise InvalidToken("claim sub is not a user id")
-        version = _integer_claim(claims, "ver")
-        return TokenClaims(user_id=int(subject), token_version=version)
+        return _Verified(
+            user_id=int(subject),
+            token_version=_integer_claim(claims, "ver"),
+            issued_at=_integer_claim(claims, "iat"),
+            expires_at=_integer_claim(claims, "exp"),
+        )

@@ -9,11 +9,13 @@ from adapters.sql.engine import (
 from adapters.sql.listing import SqlItemListing
 from adapters.sql.records import metadata
 from adapters.sql.unit_of_work import SqlUnitOfWork
+from adapters.sql.user_lookup import SqlUserLookup
 
 __all__ = [
     "DatabaseOptions",
     "SqlItemListing",
     "SqlUnitOfWork",
+    "SqlUserLookup",
     "create_engine",
     "create_session_factory",
     "metadata",

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Protocol
+
 from adapters.sql.records import ItemRecord, UserRecord
 from domain.item import Item, NewItem
 from domain.user import NewUser, User
 from domain.values import Description, Email, Price, Title, Username
 
 
-def user_from_record(record: UserRecord) -> User:
+class UserColumns(Protocol):
+    """A user's stored values: a `UserRecord`, or a Core row read without the ORM."""
+
+    id: int | None
+    email: str
+    username: str
+    hashed_password: str
+    is_active: bool
+    is_superuser: bool
+    created_at: datetime
+    updated_at: datetime
+    token_version: int
+
+
+def user_from_record(record: UserColumns) -> User:
     assert record.id is not None  # noqa: S101 - a stored record always has its id
     return User(
         id=record.id,

@@ -12,6 +12,7 @@ from application.ports import (
     PasswordHasher,
     TokenService,
     UnitOfWorkFactory,
+    UserLookup,
     UserRepository,
 )
 from domain.errors import InvalidEmail, InvalidUsername
@@ -86,14 +87,13 @@ class ResolveCurrentUser:
     deactivated, or when the password changed after the token was issued.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, tokens: TokenService) -> None:
-        self._uow = uow
+    def __init__(self, users: UserLookup, tokens: TokenService) -> None:
+        self._users = users
         self._tokens = tokens
 
     async def __call__(self, token: str) -> User:
         claims = self._tokens.read(token)
-        async with self._uow() as uow:
-            user = await uow.users.get(claims.user_id)
+        user = await self._users.get(claims.user_id)
         if user is None or not user.accepts_token_version(claims.token_version):
             raise NotAuthenticated
         return user

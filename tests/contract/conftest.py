@@ -11,9 +11,20 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.memory import InMemoryDatabase, InMemoryItemListing, InMemoryUnitOfWork
-from adapters.sql import SqlItemListing, SqlUnitOfWork, create_engine, create_session_factory
-from application.ports import ItemListing, UnitOfWork, UnitOfWorkFactory
+from adapters.memory import (
+    InMemoryDatabase,
+    InMemoryItemListing,
+    InMemoryUnitOfWork,
+    InMemoryUserLookup,
+)
+from adapters.sql import (
+    SqlItemListing,
+    SqlUnitOfWork,
+    SqlUserLookup,
+    create_engine,
+    create_session_factory,
+)
+from application.ports import ItemListing, UnitOfWork, UnitOfWorkFactory, UserLookup
 from tests.databases import empty_tables, migrated_database
 
 
@@ -50,6 +61,7 @@ class Adapter:
     name: str
     uow: UnitOfWorkFactory
     listing: ItemListing
+    lookup: UserLookup
     log: StatementLog | None = None
 
 
@@ -61,7 +73,7 @@ def _sql_adapter(name: str, engine: AsyncEngine) -> Adapter:
     def uow() -> UnitOfWork:
         return SqlUnitOfWork(sessions)
 
-    return Adapter(name, uow, SqlItemListing(engine), log)
+    return Adapter(name, uow, SqlItemListing(engine), SqlUserLookup(engine), log)
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -81,7 +93,7 @@ async def _adapter(database_url: str | None) -> AsyncIterator[Adapter]:
         def uow() -> UnitOfWork:
             return InMemoryUnitOfWork(db)
 
-        yield Adapter("memory", uow, InMemoryItemListing(db))
+        yield Adapter("memory", uow, InMemoryItemListing(db), InMemoryUserLookup(db))
         return
 
     engine = create_engine(database_url)

@@ -420,6 +420,41 @@ class TestListing:
         assert await listed_ids(adapter, filters) == [hit.id]
 
 
+class TestUserLookup:
+    """The caller look-up reads committed users outside any unit of work."""
+
+    async def test_finds_a_committed_user_with_every_field(self, adapter: Adapter) -> None:
+        alice = await add_user(adapter, "Alice", "alice@example.com")
+        assert await adapter.lookup.get(alice.id) == alice
+
+    async def test_an_unknown_id_is_none(self, adapter: Adapter) -> None:
+        alice = await add_user(adapter, "alice")
+        assert await adapter.lookup.get(alice.id + 1) is None
+
+    async def test_sees_neither_uncommitted_nor_deleted_users(self, adapter: Adapter) -> None:
+        alice = await add_user(adapter, "alice")
+        async with adapter.uow() as uow:
+            bob = await uow.users.add(new_user("bob"))
+            await uow.users.delete(alice.id)
+            assert await adapter.lookup.get(bob.id) is None
+            assert await adapter.lookup.get(alice.id) == alice
+            await uow.commit()
+        assert await adapter.lookup.get(alice.id) is None
+        assert await adapter.lookup.get(bob.id) == bob
+
+    async def test_sees_a_committed_change(self, adapter: Adapter) -> None:
+        alice = await add_user(adapter, "alice")
+        async with adapter.uow() as uow:
+            stored = await uow.users.get(alice.id)
+            assert stored is not None
+            stored.token_version += 1
+            await uow.users.update(stored)
+            await uow.commit()
+        found = await adapter.lookup.get(alice.id)
+        assert found is not None
+        assert found.token_version == alice.token_version + 1
+
+
 class TestStatementCounts:
     """SQL round trips per operation are fixed, whatever the page size (no N+1)."""
 
@@ -448,6 +483,9 @@ class TestStatementCounts:
         with adapter.log.count_during() as counted:
             async with adapter.uow() as uow:
                 await uow.users.get(owner.id)
+        assert counted.count == 1
+        with adapter.log.count_during() as counted:
+            await adapter.lookup.get(owner.id)
         assert counted.count == 1
 
     async def test_creating_an_item_is_one_statement(self, sql_adapter: Adapter) -> None:

@@ -7,7 +7,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from adapters.clock import FrozenClock
-from adapters.memory import InMemoryDatabase, InMemoryItemListing, InMemoryUnitOfWork
+from adapters.memory import (
+    InMemoryDatabase,
+    InMemoryItemListing,
+    InMemoryUnitOfWork,
+    InMemoryUserLookup,
+)
 from adapters.security import BcryptPasswordHasher, JwtTokenService
 from adapters.throttling import LimitsLoginThrottle
 from application.ports import UnitOfWork
@@ -98,7 +103,7 @@ def build_core(hasher: BcryptPasswordHasher) -> Core:
         throttle=throttle,
         register=RegisterUser(uow, hasher, clock),
         authenticate=Authenticate(uow, hasher, tokens, throttle),
-        current_user=ResolveCurrentUser(uow, tokens),
+        current_user=ResolveCurrentUser(InMemoryUserLookup(db), tokens),
         get_user=GetUser(uow),
         list_users=ListUsers(uow),
         update_user=UpdateUser(uow, hasher, clock),
