@@ -138,6 +138,29 @@ class TestJwtTokenService:
             tokens.read(token)
         assert raised.value.reason == "the token has expired"
 
+    def test_a_token_read_before_still_expires(self, clock: FrozenClock) -> None:
+        """Verified tokens are remembered; their expiry is still checked on every read."""
+        tokens = token_service(clock)
+        token = tokens.issue(7, 0).access_token
+        clock.advance(timedelta(minutes=29, seconds=59))
+        assert tokens.read(token).user_id == 7
+        clock.advance(timedelta(seconds=1))
+        with pytest.raises(InvalidToken) as raised:
+            tokens.read(token)
+        assert raised.value.reason == "the token has expired"
+
+    def test_a_changed_copy_of_a_token_read_before_is_refused(self, clock: FrozenClock) -> None:
+        tokens = token_service(clock)
+        token = tokens.issue(7, 0).access_token
+        assert tokens.read(token).user_id == 7
+        header, payload, signature = token.split(".")
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+        claims["sub"] = "1"
+        forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+        for changed in (f"{header}.{forged}.{signature}", token + "A", token[:-1]):
+            with pytest.raises(InvalidToken):
+                tokens.read(changed)
+
     def test_tampered_payload_is_refused(self, clock: FrozenClock) -> None:
         header, payload, signature = token_service(clock).issue(7, 0).access_token.split(".")
         claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
