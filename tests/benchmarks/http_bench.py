@@ -2,9 +2,14 @@
 same run, so the ratio means something on machines whose second core comes and goes.
 
 Both apps get the yardstick's data: one user with 1,000 items and 50 users with 20 items each.
-Each serves with one worker; wrk drives them from a second process over loopback.
+Each serves with one worker (itemhub: --workers N); wrk drives them from a second process over
+loopback. Then, for itemhub: `/users/me` p99 alone and during a storm of 8 concurrent logins
+(the yardstick too, for comparison), RSS per worker, SQL per request counted on the wire
+(tests/pg_wire.py), and a keyset page at depth 1,000,000 (rows from `itemhub seed`) against
+the first page.
 
-    make bench    (= .venv/bin/python -m tests.benchmarks.http_bench [--seconds 10])
+    make bench    (= .venv/bin/python -m tests.benchmarks.http_bench [--seconds 10] [--workers 1]
+                     [--deep-items 1000000])
 
 Needs wrk (installed with apt-get when missing) and the yardstick's own virtualenv
 (/tmp/yardstick-venv, made from ../shared/yardstick/requirements.txt when missing).
@@ -21,20 +26,24 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from urllib.parse import quote
 
 import asyncpg
 import bcrypt
 import httpx
 
 from adapters.sql.migrate import upgrade
+from application.paging import ItemCursor, encode_item_cursor
 from tests.databases import POSTGRES_ADMIN_DSN, create_postgres_database, drop_postgres_database
-from tests.e2e.processes import ITEMHUB, free_port
+from tests.e2e.processes import ITEMHUB, free_port, itemhub
+from tests.pg_wire import PgWireCounter
 
 YARDSTICK = Path(__file__).resolve().parents[2].parent / "shared" / "yardstick"
 YARDSTICK_VENV = Path("/tmp/yardstick-venv")
@@ -125,12 +134,13 @@ def seed_yardstick(url: str, password_hash: str) -> None:
 
 
 @contextmanager
-def serving(command: list[str], env: dict[str, str], cwd: Path, port: int) -> Any:
+def serving(command: list[str], env: dict[str, str], cwd: Path, port: int) -> Iterator[int]:
+    """Start a server and yield its pid once it answers on `port`."""
     process = subprocess.Popen(
         command, cwd=cwd, env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
@@ -139,24 +149,39 @@ def serving(command: list[str], env: dict[str, str], cwd: Path, port: int) -> An
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError(f"{command[0]} did not start") from None
                 time.sleep(0.2)
-        yield
+        yield process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
+def itemhub_command(port: int, workers: int) -> list[str]:
+    return [str(ITEMHUB), "serve", "--port", str(port), "--workers", str(workers)]
+
+
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def run_wrk(
+@dataclass
+class Wrk:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+
+
+def wrk_command(
     url: str, connections: int, seconds: int, token: str | None, lua: str | None = None
-) -> tuple[float, float, float, int]:
+) -> list[str]:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
     if lua:
         command += ["-s", lua]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    return [*command, url]
+
+
+def parse_wrk(output: str) -> Wrk:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
 
     def percentile(p: str) -> float:
@@ -164,7 +189,14 @@ def run_wrk(
         return float(match.group(1)) * _UNITS[match.group(2)] if match else float("nan")
 
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    return rps, percentile("50"), percentile("99"), int(non_2xx.group(1)) if non_2xx else 0
+    return Wrk(rps, percentile("50"), percentile("99"), int(non_2xx.group(1)) if non_2xx else 0)
+
+
+def run_wrk(
+    url: str, connections: int, seconds: int, token: str | None, lua: str | None = None
+) -> Wrk:
+    command = wrk_command(url, connections, seconds, token, lua)
+    return parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
 def token(base: str, path: str) -> str:
@@ -176,9 +208,152 @@ def token(base: str, path: str) -> str:
     return value
 
 
+@dataclass
+class Storm:
+    app: str
+    idle_p99_ms: float
+    storm_p99_ms: float
+    idle_rps: float
+    storm_rps: float
+    logins_per_s: float
+
+    @property
+    def ratio(self) -> float:
+        return self.storm_p99_ms / self.idle_p99_ms if self.idle_p99_ms else 0.0
+
+
+def login_storm(
+    app: str, me_url: str, login_url: str, token: str, *, lua: str, seconds: int
+) -> Storm:
+    """`/users/me` at 4 connections alone, then while 8 connections log in without pause."""
+    idle = run_wrk(me_url, 4, seconds, token)
+    storm = subprocess.Popen(
+        wrk_command(login_url, 8, seconds + 2, None, lua),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    time.sleep(1)  # every login connection busy before measuring
+    during = run_wrk(me_url, 4, seconds, token)
+    logins = parse_wrk(storm.communicate()[0])
+    return Storm(app, idle.p99_ms, during.p99_ms, idle.rps, during.rps, logins.rps)
+
+
+def rss_per_worker_mb(pid: int) -> list[float]:
+    """The workers' resident memory: the server process itself when it has no children."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    pids = [int(child) for child in children] or [pid]
+    sizes = []
+    for each in pids:
+        status = Path(f"/proc/{each}/status").read_text()
+        kilobytes = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
+        sizes.append(kilobytes / 1024)
+    return sizes
+
+
+class ThreadedCounter:
+    """The wire counter on an event loop of its own, beside the synchronous benchmark."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.counter = PgWireCounter()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> PgWireCounter:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.counter.start(), self.loop).result()
+        return self.counter
+
+    def __exit__(self, *_: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.counter.close(), self.loop).result()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join()
+
+
+def sql_per_request(
+    counter: PgWireCounter, base: str, headers: dict[str, str], runs: int = 20
+) -> dict[str, dict[str, float]]:
+    """Sequential requests against a server whose database connection goes through `counter`."""
+    create = {"title": "Bench item", "price": 12.5}
+    calls: dict[str, Callable[[httpx.Client], httpx.Response]] = {
+        "items page": lambda client: client.get("/api/v1/items?limit=20"),
+        "/users/me": lambda client: client.get("/api/v1/users/me", headers=headers),
+        "create item": lambda client: client.post("/api/v1/items", json=create, headers=headers),
+    }
+    figures = {}
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for name, call in calls.items():
+            for _ in range(3):  # warm-up: asyncpg prepares each statement once per connection
+                call(client).raise_for_status()
+            before = counter.counts
+            for _ in range(runs):
+                call(client).raise_for_status()
+            spent = counter.counts - before
+            figures[name] = {key: value / runs for key, value in asdict(spent).items()}
+    return figures
+
+
+@dataclass
+class Depth:
+    items: int
+    first_p50_ms: float
+    deep_p50_ms: float
+    first_p99_ms: float
+    deep_p99_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.deep_p50_ms / self.first_p50_ms if self.first_p50_ms else 0.0
+
+
+async def deep_cursor(url: str, depth: int) -> str:
+    """The `next_cursor` a client holds after paging down to `depth` rows, newest first."""
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        row = await connection.fetchrow(
+            "SELECT created_at, id FROM items ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1",
+            depth - 1,
+        )
+    finally:
+        await connection.close()
+    return encode_item_cursor(ItemCursor(created_at=row["created_at"], id=row["id"]))
+
+
+def keyset_depth(work: Path, env: dict[str, str], items: int, seconds: int) -> Depth:
+    """A database of its own, seeded with `itemhub seed`, so the comparison rows stay small."""
+    url = create_postgres_database()
+    try:
+        upgrade(url)
+        seeded = itemhub(
+            "seed", "--users", "100", "--items", str(items),
+            cwd=work, env=env | {"ITEMHUB_DATABASE_URL": url}, timeout=1800,
+        )  # fmt: skip
+        if seeded.returncode != 0:
+            raise RuntimeError(f"itemhub seed failed:\n{seeded.stderr}")
+        subprocess.run(
+            ["psql", url.replace("postgresql+asyncpg://", "postgresql://"), "-qc", "ANALYZE"],
+            check=True,
+            capture_output=True,
+        )
+        cursor = quote(asyncio.run(deep_cursor(url, items - 20)))
+        port = free_port()
+        with serving(itemhub_command(port, 1), env | {"ITEMHUB_DATABASE_URL": url}, work, port):
+            base = f"http://127.0.0.1:{port}/api/v1/items?limit=20"
+            run_wrk(base, 1, 2, None)  # warm the cache and the pool
+            first = run_wrk(base, 1, seconds, None)
+            deep = run_wrk(f"{base}&cursor={cursor}", 1, seconds, None)
+        if first.non_2xx or deep.non_2xx:
+            raise RuntimeError("the keyset pages did not answer 200")
+        return Depth(items, first.p50_ms, deep.p50_ms, first.p99_ms, deep.p99_ms)
+    finally:
+        drop_postgres_database(url)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="itemhub's uvicorn workers")
+    parser.add_argument("--deep-items", type=int, default=1_000_000)
     args = parser.parse_args()
     ensure_tools()
     password_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(12)).decode()
@@ -212,10 +387,10 @@ def main() -> None:
             "YARDSTICK_DSN": yardstick_db.replace("postgresql+asyncpg://", "postgresql://"),
             "YARDSTICK_SECRET": SECRET,
         }
-        stack.enter_context(
-            serving([str(ITEMHUB), "serve", "--port", str(hub_port)], hub_env, work, hub_port)
+        hub_pid = stack.enter_context(
+            serving(itemhub_command(hub_port, args.workers), hub_env, work, hub_port)
         )
-        stack.enter_context(
+        yard_pid = stack.enter_context(
             serving(
                 [
                     str(YARDSTICK_VENV / "bin" / "uvicorn"),
@@ -252,7 +427,49 @@ def main() -> None:
             theirs = run_wrk(
                 yard + yard_path, connections, args.seconds, yard_token if auth else None, script
             )
-            results.append(Result(name, connections, *ours, *theirs))
+            results.append(
+                Result(name, connections, *asdict(ours).values(), *asdict(theirs).values())
+            )
+        storms = [
+            login_storm(
+                "itemhub",
+                f"{hub}/api/v1/users/me",
+                f"{hub}/api/v1/auth/token",
+                hub_token,
+                lua=str(login_lua),
+                seconds=args.seconds,
+            ),
+            login_storm(
+                "yardstick",
+                f"{yard}/me",
+                f"{yard}/token",
+                yard_token,
+                lua=str(login_lua),
+                seconds=args.seconds,
+            ),
+        ]
+        rss = {"itemhub": rss_per_worker_mb(hub_pid), "yardstick": rss_per_worker_mb(yard_pid)}
+        with ThreadedCounter() as counter:
+            port = free_port()
+            counted_env = hub_env | {
+                "ITEMHUB_DATABASE_URL": counter.url(itemhub_db),
+                "ITEMHUB_DB_POOL_SIZE": "1",  # statements stay prepared after the warm-up
+            }
+            with serving(itemhub_command(port, 1), counted_env, work, port):
+                headers = {"Authorization": f"Bearer {hub_token}"}
+                sql = sql_per_request(counter, f"http://127.0.0.1:{port}", headers)
+        depth = keyset_depth(work, hub_env, args.deep_items, args.seconds)
+    report(results, storms, rss, sql, depth, args)
+
+
+def report(  # noqa: PLR0917 - one argument per section of the report
+    results: list[Result],
+    storms: list[Storm],
+    rss: dict[str, list[float]],
+    sql: dict[str, dict[str, float]],
+    depth: Depth,
+    args: argparse.Namespace,
+) -> None:
     print(
         f"{'scenario':<18} {'c':>3} {'itemhub rps':>12} {'p50 ms':>8} {'p99 ms':>8} {'non2xx':>7}"
         f" {'yardstick':>10} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}"
@@ -263,6 +480,34 @@ def main() -> None:
             f" {r.itemhub_p99_ms:>8.2f} {r.itemhub_non_2xx:>7} {r.yardstick_rps:>10.0f}"
             f" {r.yardstick_p50_ms:>8.2f} {r.yardstick_p99_ms:>8.2f} {r.ratio:>6.2f}"
         )
+    print("\n/users/me at 4 connections, alone and during 8 concurrent logins (bcrypt 12)")
+    print(
+        f"{'app':<10} {'p99 idle':>9} {'p99 storm':>10} {'x idle':>7} {'rps idle':>9}"
+        f" {'rps storm':>10} {'logins/s':>9}"
+    )
+    for s in storms:
+        print(
+            f"{s.app:<10} {s.idle_p99_ms:>9.2f} {s.storm_p99_ms:>10.2f} {s.ratio:>7.2f}"
+            f" {s.idle_rps:>9.0f} {s.storm_rps:>10.0f} {s.logins_per_s:>9.1f}"
+        )
+    print(
+        "\nRSS per worker after the runs (MB): "
+        + ", ".join(
+            f"{app} {' / '.join(f'{mb:.0f}' for mb in sizes)}" for app, sizes in rss.items()
+        )
+    )
+    print("\nSQL per request (itemhub, counted on the wire, 20 sequential requests each)")
+    print(f"{'scenario':<14} {'statements':>10} {'txn control':>12} {'round trips':>12}")
+    for name, counts in sql.items():
+        print(
+            f"{name:<14} {counts['statements']:>10.2f} {counts['transaction_control']:>12.2f}"
+            f" {counts['round_trips']:>12.2f}"
+        )
+    print(
+        f"\nkeyset page at depth {depth.items:,} (itemhub seed), c1: p50 {depth.deep_p50_ms:.2f} ms"
+        f" vs first page {depth.first_p50_ms:.2f} ms = {depth.ratio:.2f}x"
+        f" (p99 {depth.deep_p99_ms:.2f} vs {depth.first_p99_ms:.2f} ms)"
+    )
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     commit = subprocess.run(
@@ -271,8 +516,14 @@ def main() -> None:
     record = {
         "when": stamp,
         "commit": commit.stdout.strip(),
+        "seconds": args.seconds,
+        "workers": args.workers,
         "postgres": POSTGRES_ADMIN_DSN.rsplit("/", 1)[0],
         "results": [asdict(r) | {"ratio": r.ratio} for r in results],
+        "login_storm": [asdict(s) | {"ratio": s.ratio} for s in storms],
+        "rss_mb_per_worker": rss,
+        "sql_per_request": sql,
+        "keyset_depth": asdict(depth) | {"ratio": depth.ratio},
     }
     (RESULTS / f"{stamp}.json").write_text(json.dumps(record, indent=2))
     print(f"written to {RESULTS / f'{stamp}.json'}")

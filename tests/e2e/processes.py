@@ -16,14 +16,16 @@ import httpx
 ITEMHUB = Path(sys.executable).with_name("itemhub")
 
 
-def itemhub(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def itemhub(
+    *args: str, cwd: Path, env: dict[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own console script, fixed arguments
         [str(ITEMHUB), *args],
         cwd=cwd,
         env=os.environ | env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
 
