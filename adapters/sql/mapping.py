@@ -76,13 +76,27 @@ def item_from_record(record: ItemRecord) -> Item:
     )
 
 
-def new_item_record(item: NewItem) -> ItemRecord:
-    return ItemRecord(
-        title=item.title.value,
-        title_search=item.title.value.lower(),
-        description=item.description.value if item.description is not None else None,
-        price=item.price.amount,
-        user_id=item.owner_id,
+def new_item_values(item: NewItem) -> dict[str, object]:
+    """The columns of a new item's row, for a Core INSERT."""
+    return {
+        "title": item.title.value,
+        "title_search": item.title.value.lower(),
+        "description": item.description.value if item.description is not None else None,
+        "price": item.price.amount,
+        "user_id": item.owner_id,
+        "created_at": item.created_at,
+        "updated_at": item.created_at,
+    }
+
+
+def stored_item(item_id: int, item: NewItem) -> Item:
+    """The entity a new item becomes once the database has given it an id."""
+    return Item(
+        id=item_id,
+        title=item.title,
+        description=item.description,
+        price=item.price,
+        owner_id=item.owner_id,
         created_at=item.created_at,
         updated_at=item.created_at,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,8 +13,9 @@ from adapters.sql.mapping import (
     copy_item_to_record,
     copy_user_to_record,
     item_from_record,
-    new_item_record,
+    new_item_values,
     new_user_record,
+    stored_item,
     user_from_record,
 )
 from adapters.sql.records import ItemRecord, UserRecord
@@ -98,20 +99,24 @@ class SqlUserRepository:
         return [user_from_record(record) for record in records]
 
 
+_items = ItemRecord.__table__  # type: ignore[attr-defined]
+_INSERT_ITEM = insert(_items).returning(_items.c.id)
+
+
 class SqlItemRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def add(self, item: NewItem) -> Item:
-        record = new_item_record(item)
-        self._session.add(record)
+        """One Core INSERT ... RETURNING id in the unit of work's transaction: the ORM's flush
+        machinery (identity map, unit-of-work sort) cost a third of creating an item."""
         try:
-            await self._session.flush()
+            result = await self._session.execute(_INSERT_ITEM, new_item_values(item))
         except IntegrityError as error:
             if missing := integrity.missing_owner(error, item.owner_id):
                 raise missing from None
             raise
-        return item_from_record(record)
+        return stored_item(result.scalar_one(), item)
 
     async def get(self, item_id: int) -> Item | None:
         record = await self._session.get(ItemRecord, item_id)
