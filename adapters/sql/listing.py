@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, literal, select, tuple_
+from sqlalchemy import BigInteger, Select, bindparam, select, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -42,16 +44,54 @@ def _view(row: RowMapping) -> ItemWithOwner:
     )
 
 
-def _filtered(query: Select[Any], filters: ItemFilters) -> Select[Any]:
-    if filters.owner_id is not None:
-        query = query.where(_items.c.user_id == filters.owner_id)
-    if filters.q:
-        query = query.where(_items.c.title_search.contains(filters.q.lower(), autoescape=True))
-    if filters.min_price is not None:
-        query = query.where(_items.c.price >= filters.min_price)
-    if filters.max_price is not None:
-        query = query.where(_items.c.price <= filters.max_price)
-    return query
+_LIKE_ESCAPE = "/"
+
+
+def _literal_pattern(text: str) -> str:
+    """`%text%` with LIKE's wildcards in `text` taken literally."""
+    escaped = (
+        text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
+        .replace("%", _LIKE_ESCAPE + "%")
+        .replace("_", _LIKE_ESCAPE + "_")
+    )
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Which filters a page query has; each shape's statement is built once, values bound."""
+
+    owner: bool
+    search: bool
+    min_price: bool
+    max_price: bool
+    after: bool
+
+
+@cache  # 32 shapes at most
+def _page_statement(shape: _Shape) -> Select[Any]:
+    """Reusing one statement object also reuses SQLAlchemy's cache key for it, which building
+    the query per request recomputed every time (a fifth of a page's time in the adapter)."""
+    query = _ITEMS_WITH_OWNER
+    if shape.owner:
+        query = query.where(_items.c.user_id == bindparam("owner_id"))
+    if shape.search:
+        query = query.where(_items.c.title_search.like(bindparam("pattern"), escape=_LIKE_ESCAPE))
+    if shape.min_price:
+        query = query.where(_items.c.price >= bindparam("min_price"))
+    if shape.max_price:
+        query = query.where(_items.c.price <= bindparam("max_price"))
+    if shape.after:
+        position = tuple_(
+            bindparam("after_created_at", type_=UtcDateTime()),
+            bindparam("after_id", type_=BigInteger()),
+        )
+        query = query.where(tuple_(_items.c.created_at, _items.c.id) < position)
+    return (
+        query.order_by(_items.c.created_at.desc(), _items.c.id.desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
 
 
 class SqlItemListing:
@@ -70,17 +110,25 @@ class SqlItemListing:
     async def page(
         self, filters: ItemFilters, *, after: ItemCursor | None, offset: int, limit: int
     ) -> list[ItemWithOwner]:
-        query = _filtered(_ITEMS_WITH_OWNER, filters)
-        if after is not None:
-            position = tuple_(
-                literal(after.created_at, UtcDateTime()), literal(after.id, BigInteger())
-            )
-            query = query.where(tuple_(_items.c.created_at, _items.c.id) < position)
-        query = (
-            query.order_by(_items.c.created_at.desc(), _items.c.id.desc())
-            .offset(offset)
-            .limit(limit)
+        shape = _Shape(
+            owner=filters.owner_id is not None,
+            search=bool(filters.q),
+            min_price=filters.min_price is not None,
+            max_price=filters.max_price is not None,
+            after=after is not None,
         )
+        values: dict[str, Any] = {"offset": offset, "limit": limit}
+        if shape.owner:
+            values["owner_id"] = filters.owner_id
+        if filters.q:
+            values["pattern"] = _literal_pattern(filters.q.lower())
+        if shape.min_price:
+            values["min_price"] = filters.min_price
+        if shape.max_price:
+            values["max_price"] = filters.max_price
+        if after is not None:
+            values["after_created_at"] = after.created_at
+            values["after_id"] = after.id
         async with translated(), self._engine.connect() as connection:
-            rows = (await connection.execute(query)).mappings().all()
+            rows = (await connection.execute(_page_statement(shape), values)).mappings().all()
         return [_view(row) for row in rows]

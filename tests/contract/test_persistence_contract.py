@@ -376,6 +376,9 @@ class TestListing:
             "snakeXcase mug",
             "ÄRGER im Büro",
             r"back\slash",
+            "either/or",
+            "eitheror",
+            "a//b%_c",
         ]
         by_title = {title: (await add_item(adapter, owner, title=title)).id for title in titles}
 
@@ -389,6 +392,8 @@ class TestListing:
         assert await search("ärger") == {"ÄRGER im Büro"}
         assert await search("BÜRO") == {"ÄRGER im Büro"}
         assert await search("\\") == {r"back\slash"}
+        assert await search("r/o") == {"either/or"}
+        assert await search("//b%_") == {"a//b%_c"}
 
     async def test_price_range_is_inclusive(self, adapter: Adapter) -> None:
         owner = await add_user(adapter, "alice")
