@@ -47,6 +47,9 @@ from tests.pg_wire import PgWireCounter
 
 YARDSTICK = Path(__file__).resolve().parents[2].parent / "shared" / "yardstick"
 YARDSTICK_VENV = Path("/tmp/yardstick-venv")
+ROOT = Path(__file__).resolve().parents[2]
+UVICORN = Path(sys.executable).with_name("uvicorn")
+FLOOR_APP = "tests.benchmarks.floor_app:app"
 RESULTS = Path("bench-results")
 PASSWORD = "bench-password-1"
 SECRET = "bench-only-secret-key-0123456789abcdef"
@@ -64,10 +67,16 @@ class Result:
     yardstick_p50_ms: float
     yardstick_p99_ms: float
     yardstick_non_2xx: int
+    floor_rps: float | None = None
+    """FastAPI + SQLAlchemy Core alone (floor_app.py), where it has the scenario."""
 
     @property
     def ratio(self) -> float:
         return self.itemhub_rps / self.yardstick_rps if self.yardstick_rps else 0.0
+
+    @property
+    def floor_ratio(self) -> float | None:
+        return self.floor_rps / self.yardstick_rps if self.floor_rps else None
 
 
 def ensure_tools() -> None:
@@ -153,6 +162,23 @@ def serving(command: list[str], env: dict[str, str], cwd: Path, port: int) -> It
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def uvicorn_command(app: str, port: int, uvicorn: Path = UVICORN) -> list[str]:
+    """How the yardstick's README serves it: uvloop, httptools, no access log."""
+    return [
+        str(uvicorn),
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+    ]
 
 
 def itemhub_command(port: int, workers: int) -> list[str]:
@@ -392,19 +418,7 @@ def main() -> None:
         )
         yard_pid = stack.enter_context(
             serving(
-                [
-                    str(YARDSTICK_VENV / "bin" / "uvicorn"),
-                    "yardstick_app:app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(yard_port),
-                    "--loop",
-                    "uvloop",
-                    "--http",
-                    "httptools",
-                    "--no-access-log",
-                ],
+                uvicorn_command("yardstick_app:app", yard_port, YARDSTICK_VENV / "bin" / "uvicorn"),
                 yard_env,
                 YARDSTICK,
                 yard_port,
@@ -412,6 +426,12 @@ def main() -> None:
         )
         hub, yard = f"http://127.0.0.1:{hub_port}", f"http://127.0.0.1:{yard_port}"
         hub_token, yard_token = token(hub, "/api/v1/auth/token"), token(yard, "/token")
+        floor_port = free_port()
+        floor_env = {"FLOOR_DATABASE_URL": itemhub_db, "FLOOR_SECRET": SECRET}
+        stack.enter_context(
+            serving(uvicorn_command(FLOOR_APP, floor_port), floor_env, ROOT, floor_port)
+        )
+        floor = f"http://127.0.0.1:{floor_port}"
         scenarios = [
             ("items page", 1, "/api/v1/items?limit=20", "/items?limit=20", True, None),
             ("items page", 32, "/api/v1/items?limit=20", "/items?limit=20", True, None),
@@ -424,11 +444,26 @@ def main() -> None:
             ours = run_wrk(
                 hub + hub_path, connections, args.seconds, hub_token if auth else None, script
             )
+            floor_rps = None
+            if script is None:  # the floor only reads
+                floor_rps = run_wrk(floor + yard_path, connections, args.seconds, hub_token).rps
             theirs = run_wrk(
                 yard + yard_path, connections, args.seconds, yard_token if auth else None, script
             )
             results.append(
-                Result(name, connections, *asdict(ours).values(), *asdict(theirs).values())
+                Result(
+                    name,
+                    connections,
+                    ours.rps,
+                    ours.p50_ms,
+                    ours.p99_ms,
+                    ours.non_2xx,
+                    theirs.rps,
+                    theirs.p50_ms,
+                    theirs.p99_ms,
+                    theirs.non_2xx,
+                    floor_rps,
+                )
             )
         storms = [
             login_storm(
@@ -472,14 +507,16 @@ def report(  # noqa: PLR0917 - one argument per section of the report
 ) -> None:
     print(
         f"{'scenario':<18} {'c':>3} {'itemhub rps':>12} {'p50 ms':>8} {'p99 ms':>8} {'non2xx':>7}"
-        f" {'yardstick':>10} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}"
+        f" {'yardstick':>10} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'floor':>7} {'ratio':>6}"
     )
     for r in results:
         print(
             f"{r.scenario:<18} {r.connections:>3} {r.itemhub_rps:>12.0f} {r.itemhub_p50_ms:>8.2f}"
             f" {r.itemhub_p99_ms:>8.2f} {r.itemhub_non_2xx:>7} {r.yardstick_rps:>10.0f}"
             f" {r.yardstick_p50_ms:>8.2f} {r.yardstick_p99_ms:>8.2f} {r.ratio:>6.2f}"
+            + (f" {r.floor_rps:>7.0f} {r.floor_ratio:>6.2f}" if r.floor_rps else "")
         )
+    print("ratio = itemhub / yardstick; floor = FastAPI + SQLAlchemy Core alone (floor_app.py)")
     print("\n/users/me at 4 connections, alone and during 8 concurrent logins (bcrypt 12)")
     print(
         f"{'app':<10} {'p99 idle':>9} {'p99 storm':>10} {'x idle':>7} {'rps idle':>9}"
@@ -519,7 +556,7 @@ def report(  # noqa: PLR0917 - one argument per section of the report
         "seconds": args.seconds,
         "workers": args.workers,
         "postgres": POSTGRES_ADMIN_DSN.rsplit("/", 1)[0],
-        "results": [asdict(r) | {"ratio": r.ratio} for r in results],
+        "results": [asdict(r) | {"ratio": r.ratio, "floor_ratio": r.floor_ratio} for r in results],
         "login_storm": [asdict(s) | {"ratio": s.ratio} for s in storms],
         "rss_mb_per_worker": rss,
         "sql_per_request": sql,
