@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -78,6 +80,19 @@ class TestBcryptPasswordHasher:
         hasher.close()  # as an app's shutdown does; the app may be started again
         assert await hasher.verify("password1", hashed)
         hasher.close()
+
+    async def test_hashing_threads_run_at_a_lower_priority_than_requests(self) -> None:
+        hasher = BcryptPasswordHasher(rounds=4, max_threads=2)
+        try:
+            await asyncio.gather(*(hasher.hash("password") for _ in range(4)))
+            hashing = [t for t in threading.enumerate() if t.name.startswith("bcrypt")]
+            assert hashing
+            ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+            for thread in hashing:
+                assert thread.native_id is not None
+                assert os.getpriority(os.PRIO_PROCESS, thread.native_id) > ours
+        finally:
+            hasher.close()
 
     async def test_hashing_leaves_the_event_loop_free(self) -> None:
         hasher = BcryptPasswordHasher(rounds=10)  # tens of milliseconds per hash
