@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -69,6 +70,9 @@ class Result:
     yardstick_non_2xx: int
     floor_rps: float | None = None
     """FastAPI + SQLAlchemy Core alone (floor_app.py), where it has the scenario."""
+    itemhub_cpu_us: float = float("nan")
+    yardstick_cpu_us: float = float("nan")
+    """Server CPU time per request, microseconds."""
 
     @property
     def ratio(self) -> float:
@@ -194,6 +198,7 @@ class Wrk:
     p50_ms: float
     p99_ms: float
     non_2xx: int
+    requests: int = 0
 
 
 def wrk_command(
@@ -215,7 +220,29 @@ def parse_wrk(output: str) -> Wrk:
         return float(match.group(1)) * _UNITS[match.group(2)] if match else float("nan")
 
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    return Wrk(rps, percentile("50"), percentile("99"), int(non_2xx.group(1)) if non_2xx else 0)
+    requests = re.search(r"(\d+) requests in", output)
+    return Wrk(
+        rps,
+        percentile("50"),
+        percentile("99"),
+        int(non_2xx.group(1)) if non_2xx else 0,
+        int(requests.group(1)) if requests else 0,
+    )
+
+
+def _server_pids(pid: int) -> list[int]:
+    """The server and its worker processes (uvicorn --workers starts children)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *(int(child) for child in children)]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the server and its workers have used so far."""
+    ticks = 0
+    for each in _server_pids(pid):
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def run_wrk(
@@ -223,6 +250,15 @@ def run_wrk(
 ) -> Wrk:
     command = wrk_command(url, connections, seconds, token, lua)
     return parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+def cpu_per_request_us(pid: int, run: Callable[[], Wrk]) -> tuple[Wrk, float]:
+    """Server CPU per request: unlike req/s, it hardly moves when the second core comes and
+    goes, so it compares runs on different days."""
+    before = cpu_seconds(pid)
+    measured = run()
+    spent = cpu_seconds(pid) - before
+    return measured, spent / measured.requests * 1e6 if measured.requests else float("nan")
 
 
 def token(base: str, path: str) -> str:
@@ -267,8 +303,7 @@ def login_storm(
 
 def rss_per_worker_mb(pid: int) -> list[float]:
     """The workers' resident memory: the server process itself when it has no children."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    pids = [int(child) for child in children] or [pid]
+    pids = _server_pids(pid)[1:] or [pid]
     sizes = []
     for each in pids:
         status = Path(f"/proc/{each}/status").read_text()
@@ -441,15 +476,16 @@ def main() -> None:
         ]
         results = []
         for name, connections, hub_path, yard_path, auth, script in scenarios:
-            ours = run_wrk(
-                hub + hub_path, connections, args.seconds, hub_token if auth else None, script
-            )
+            hub_auth, yard_auth = (hub_token, yard_token) if auth else (None, None)
+            hub_run = partial(run_wrk, hub + hub_path, connections, args.seconds, hub_auth, script)
+            ours, hub_cpu = cpu_per_request_us(hub_pid, hub_run)
             floor_rps = None
             if script is None:  # the floor only reads
                 floor_rps = run_wrk(floor + yard_path, connections, args.seconds, hub_token).rps
-            theirs = run_wrk(
-                yard + yard_path, connections, args.seconds, yard_token if auth else None, script
+            yard_run = partial(
+                run_wrk, yard + yard_path, connections, args.seconds, yard_auth, script
             )
+            theirs, yard_cpu = cpu_per_request_us(yard_pid, yard_run)
             results.append(
                 Result(
                     name,
@@ -463,6 +499,8 @@ def main() -> None:
                     theirs.p99_ms,
                     theirs.non_2xx,
                     floor_rps,
+                    hub_cpu,
+                    yard_cpu,
                 )
             )
         storms = [
@@ -517,6 +555,13 @@ def report(  # noqa: PLR0917 - one argument per section of the report
             + (f" {r.floor_rps:>7.0f} {r.floor_ratio:>6.2f}" if r.floor_rps else "")
         )
     print("ratio = itemhub / yardstick; floor = FastAPI + SQLAlchemy Core alone (floor_app.py)")
+    print(
+        "\nserver CPU per request (us): "
+        + ", ".join(
+            f"{r.scenario} c{r.connections} {r.itemhub_cpu_us:.0f} vs {r.yardstick_cpu_us:.0f}"
+            for r in results
+        )
+    )
     print("\n/users/me at 4 connections, alone and during 8 concurrent logins (bcrypt 12)")
     print(
         f"{'app':<10} {'p99 idle':>9} {'p99 storm':>10} {'x idle':>7} {'rps idle':>9}"
