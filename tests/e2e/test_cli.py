@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,15 @@ def test_production_without_a_secret_refuses_to_serve_in_one_line(tmp_path: Path
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "ITEMHUB_SECRET_KEY of at least 32 bytes" in result.stderr
+
+
+def test_serving_does_not_load_the_migration_tooling() -> None:
+    """Alembic and Mako cost each worker ~13 MB; only `itemhub migrate` needs them."""
+    probe = (
+        "import sys, entrypoints.cli, entrypoints.http.app; "
+        "print(sorted(name for name in ('alembic', 'mako') if name in sys.modules))"
+    )
+    loaded = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
