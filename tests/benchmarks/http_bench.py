@@ -288,6 +288,7 @@ def login_storm(
     app: str, me_url: str, login_url: str, token: str, *, lua: str, seconds: int
 ) -> Storm:
     """`/users/me` at 4 connections alone, then while 8 connections log in without pause."""
+    time.sleep(3)  # logins a previous wrk run left in flight finish first (~1 s of hashing)
     idle = run_wrk(me_url, 4, seconds, token)
     storm = subprocess.Popen(
         wrk_command(login_url, 8, seconds + 2, None, lua),
