@@ -14,7 +14,7 @@ help:
 	@echo "make run   - set up, then serve itemhub on http://127.0.0.1:8000 (docs at /docs)"
 	@echo "make test  - set up, then ruff, mypy, the import contract and the test suite"
 	@echo "make fuzz  - a long schemathesis run over the OpenAPI document (ITEMHUB_FUZZ_EXAMPLES=500)"
-	@echo "make bench - itemhub vs the yardstick on PostgreSQL, same rows, same run (wrk, 1 worker)"
+	@echo "make bench - itemhub vs the yardstick (and a FastAPI floor) on PostgreSQL, same run; see BENCHMARKS.md"
 	@echo "make bench-login  - median time of failed logins: unknown user, wrong password, inactive user"
 	@echo "make bench-keyset - time first, deep keyset and deep offset pages on SQLite and PostgreSQL"
 
