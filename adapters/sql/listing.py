@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from sqlalchemy import BigInteger, Select, bindparam, select, tuple_
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.availability import translated
@@ -31,16 +31,19 @@ _ITEMS_WITH_OWNER = select(
 ).join_from(_items, _users, _users.c.id == _items.c.user_id)
 
 
-def _view(row: RowMapping) -> ItemWithOwner:
+def _view(row: Sequence[Any]) -> ItemWithOwner:
+    """Unpacked by position, in `_ITEMS_WITH_OWNER`'s column order: cheaper than by name, row
+    by row, on every page."""
+    item_id, title, description, price, owner_id, created_at, updated_at, username = row
     return ItemWithOwner(
-        id=row["id"],
-        title=row["title"],
-        description=row["description"],
-        price=row["price"],
-        owner_id=row["user_id"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        owner=PublicProfile(id=row["user_id"], username=row["username"]),
+        id=item_id,
+        title=title,
+        description=description,
+        price=price,
+        owner_id=owner_id,
+        created_at=created_at,
+        updated_at=updated_at,
+        owner=PublicProfile(id=owner_id, username=username),
     )
 
 
@@ -104,7 +107,7 @@ class SqlItemListing:
     async def get(self, item_id: int) -> ItemWithOwner | None:
         async with translated(), self._engine.connect() as connection:
             result = await connection.execute(_ITEMS_WITH_OWNER.where(_items.c.id == item_id))
-            row = result.mappings().one_or_none()
+            row = result.one_or_none()
         return _view(row) if row is not None else None
 
     async def page(
@@ -130,5 +133,5 @@ class SqlItemListing:
             values["after_created_at"] = after.created_at
             values["after_id"] = after.id
         async with translated(), self._engine.connect() as connection:
-            rows = (await connection.execute(_page_statement(shape), values)).mappings().all()
+            rows = (await connection.execute(_page_statement(shape), values)).all()
         return [_view(row) for row in rows]
