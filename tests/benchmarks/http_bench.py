@@ -2,9 +2,10 @@
 same run, so the ratio means something on machines whose second core comes and goes.
 
 Both apps get the yardstick's data: one user with 1,000 items and 50 users with 20 items each.
-Each serves with one worker (itemhub: --workers N); wrk drives them from a second process over
-loopback. Then, for itemhub: `/users/me` p99 alone and during a storm of 8 concurrent logins
-(the yardstick too, for comparison), RSS per worker, SQL per request counted on the wire
+Each serves with the same number of workers (--workers, 1 by default); wrk drives them from a
+second process over loopback; floor_app.py (FastAPI + SQLAlchemy Core alone) serves the reads
+beside them. Then: `/users/me` p99 alone and during a storm of 8 concurrent logins (both
+apps), RSS per worker, server CPU per request, SQL per request counted on the wire
 (tests/pg_wire.py), and a keyset page at depth 1,000,000 (rows from `itemhub seed`) against
 the first page.
 
@@ -168,8 +169,9 @@ def serving(command: list[str], env: dict[str, str], cwd: Path, port: int) -> It
         process.wait(timeout=10)
 
 
-def uvicorn_command(app: str, port: int, uvicorn: Path = UVICORN) -> list[str]:
-    """How the yardstick's README serves it: uvloop, httptools, no access log."""
+def uvicorn_command(app: str, port: int, workers: int, uvicorn: Path = UVICORN) -> list[str]:
+    """How the yardstick's README serves it: uvloop, httptools, no access log; the same number
+    of workers as itemhub, so the ratio stays like for like."""
     return [
         str(uvicorn),
         app,
@@ -177,6 +179,8 @@ def uvicorn_command(app: str, port: int, uvicorn: Path = UVICORN) -> list[str]:
         "127.0.0.1",
         "--port",
         str(port),
+        "--workers",
+        str(workers),
         "--loop",
         "uvloop",
         "--http",
@@ -302,9 +306,14 @@ def login_storm(
     return Storm(app, idle.p99_ms, during.p99_ms, idle.rps, during.rps, logins.rps)
 
 
+def _is_worker(pid: int) -> bool:
+    """uvicorn --workers spawns its workers with multiprocessing, beside a resource tracker."""
+    return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
 def rss_per_worker_mb(pid: int) -> list[float]:
-    """The workers' resident memory: the server process itself when it has no children."""
-    pids = _server_pids(pid)[1:] or [pid]
+    """The workers' resident memory: the server process itself when it has no workers."""
+    pids = [child for child in _server_pids(pid)[1:] if _is_worker(child)] or [pid]
     sizes = []
     for each in pids:
         status = Path(f"/proc/{each}/status").read_text()
@@ -454,7 +463,9 @@ def main() -> None:
         )
         yard_pid = stack.enter_context(
             serving(
-                uvicorn_command("yardstick_app:app", yard_port, YARDSTICK_VENV / "bin" / "uvicorn"),
+                uvicorn_command(
+                    "yardstick_app:app", yard_port, args.workers, YARDSTICK_VENV / "bin" / "uvicorn"
+                ),
                 yard_env,
                 YARDSTICK,
                 yard_port,
@@ -465,7 +476,9 @@ def main() -> None:
         floor_port = free_port()
         floor_env = {"FLOOR_DATABASE_URL": itemhub_db, "FLOOR_SECRET": SECRET}
         stack.enter_context(
-            serving(uvicorn_command(FLOOR_APP, floor_port), floor_env, ROOT, floor_port)
+            serving(
+                uvicorn_command(FLOOR_APP, floor_port, args.workers), floor_env, ROOT, floor_port
+            )
         )
         floor = f"http://127.0.0.1:{floor_port}"
         scenarios = [
