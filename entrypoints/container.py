@@ -21,6 +21,7 @@ from adapters.sql import (
     SqlUserLookup,
     create_engine,
     create_session_factory,
+    gate_of,
 )
 from adapters.sql.probe import SqlDatabaseProbe
 from adapters.throttling import LimitsLoginThrottle
@@ -54,7 +55,8 @@ class Container(containers.DeclarativeContainer):
         options=settings.provided.database_options.call(),
     )
     sessions = providers.Singleton(create_session_factory, engine)
-    unit_of_work = providers.Factory(SqlUnitOfWork, sessions)
+    connection_gate = providers.Singleton(gate_of, engine)
+    unit_of_work = providers.Factory(SqlUnitOfWork, sessions, connection_gate)
     item_listing = providers.Singleton(SqlItemListing, engine)
     user_lookup = providers.Singleton(SqlUserLookup, engine)
     database_probe = providers.Singleton(SqlDatabaseProbe, engine)

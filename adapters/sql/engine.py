@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool, StaticPool
 
+from adapters.sql.gate import install_gate
+
 _ASYNC_DRIVERS = {
     "postgres": "postgresql+asyncpg",
     "postgresql": "postgresql+asyncpg",
@@ -73,7 +75,7 @@ def create_engine(url: str, options: DatabaseOptions | None = None) -> AsyncEngi
         if options.pooled
         else {"poolclass": NullPool}
     )
-    return create_async_engine(
+    engine = create_async_engine(
         parsed,
         echo=options.echo,
         **pool,
@@ -83,6 +85,9 @@ def create_engine(url: str, options: DatabaseOptions | None = None) -> AsyncEngi
             "server_settings": {"application_name": "itemhub"},
         },
     )
+    if options.pooled:
+        install_gate(engine, options.pool_size + options.max_overflow, options.pool_timeout_seconds)
+    return engine
 
 
 def _sqlite_engine(url: URL, options: DatabaseOptions) -> AsyncEngine:

@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, Select, bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.availability import translated
+from adapters.sql.gate import gate_of
 from adapters.sql.records import ItemRecord, UserRecord
 from adapters.sql.types import UtcDateTime
 from application.paging import ItemCursor
@@ -103,9 +104,10 @@ class SqlItemListing:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._gate = gate_of(engine)
 
     async def get(self, item_id: int) -> ItemWithOwner | None:
-        async with translated(), self._engine.connect() as connection:
+        async with translated(), self._gate.held(), self._engine.connect() as connection:
             result = await connection.execute(_ITEMS_WITH_OWNER.where(_items.c.id == item_id))
             row = result.one_or_none()
         return _view(row) if row is not None else None
@@ -132,6 +134,6 @@ class SqlItemListing:
         if after is not None:
             values["after_created_at"] = after.created_at
             values["after_id"] = after.id
-        async with translated(), self._engine.connect() as connection:
+        async with translated(), self._gate.held(), self._engine.connect() as connection:
             rows = (await connection.execute(_page_statement(shape), values)).all()
         return [_view(row) for row in rows]

@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.availability import translated
+from adapters.sql.gate import gate_of
 from adapters.sql.mapping import user_from_record
 from adapters.sql.records import UserRecord
 from domain.user import User
@@ -20,8 +21,9 @@ class SqlUserLookup:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._gate = gate_of(engine)
 
     async def get(self, user_id: int) -> User | None:
-        async with translated(), self._engine.connect() as connection:
+        async with translated(), self._gate.held(), self._engine.connect() as connection:
             row = (await connection.execute(_BY_ID, {"user_id": user_id})).one_or_none()
         return user_from_record(row) if row is not None else None

@@ -23,6 +23,7 @@ from adapters.sql import (
     SqlUserLookup,
     create_engine,
     create_session_factory,
+    gate_of,
 )
 from application.ports import ItemListing, UnitOfWork, UnitOfWorkFactory, UserLookup
 from tests.databases import empty_tables, migrated_database
@@ -71,7 +72,7 @@ def _sql_adapter(name: str, engine: AsyncEngine) -> Adapter:
     sessions = create_session_factory(engine)
 
     def uow() -> UnitOfWork:
-        return SqlUnitOfWork(sessions)
+        return SqlUnitOfWork(sessions, gate_of(engine))
 
     return Adapter(name, uow, SqlItemListing(engine), SqlUserLookup(engine), log)
 
