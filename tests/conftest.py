@@ -9,7 +9,12 @@ import pytest
 
 from adapters.security import BcryptPasswordHasher
 from adapters.sql.migrate import upgrade
-from tests.databases import create_postgres_database, drop_postgres_database, require_postgres
+from tests.databases import (
+    create_postgres_database,
+    drop_postgres_database,
+    migrated_database,
+    require_postgres,
+)
 
 # bcrypt's minimum cost: real hashes in about a millisecond.
 TEST_BCRYPT_ROUNDS = 4
@@ -54,3 +59,11 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
         yield url
     finally:
         drop_postgres_database(url)
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty PostgreSQL database for tests that only make sense on PostgreSQL."""
+    url = migrated_database("postgres", request, tmp_path)
+    assert url is not None
+    return url

@@ -28,13 +28,6 @@ async def proxy() -> AsyncIterator[TcpProxy]:
 
 
 @pytest.fixture
-def postgres_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    url = migrated_database("postgres", request, tmp_path)
-    assert url is not None
-    return url
-
-
-@pytest.fixture
 def sqlite_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = migrated_database("sqlite", request, tmp_path)
     assert url is not None

@@ -6,14 +6,12 @@ trip of its own the first time only."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import httpx
 import pytest
 
 from adapters.security import BcryptPasswordHasher
 from tests.api.conftest import Api, build_api
-from tests.databases import migrated_database
 from tests.pg_wire import PgWireCounter, WireCounts
 
 
@@ -23,13 +21,6 @@ async def counter() -> AsyncIterator[PgWireCounter]:
     await counter.start()
     yield counter
     await counter.close()
-
-
-@pytest.fixture
-def postgres_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    url = migrated_database("postgres", request, tmp_path)
-    assert url is not None
-    return url
 
 
 @pytest.fixture
