@@ -17,20 +17,21 @@ async def _take(gate: ConnectionGate, name: str, order: list[str], hold: asyncio
 
 
 async def test_a_newcomer_does_not_overtake_a_waiter() -> None:
+    """The newcomer is ready to run before the waiter is woken, as requests are on a busy
+    loop: a queue would hand it the connection just returned (SQLAlchemy's pool does)."""
     gate = ConnectionGate(1, timeout_seconds=5)
     order: list[str] = []
-    release = asyncio.Event()
-    done = asyncio.Event()
-    done.set()
-    holder = asyncio.create_task(_take(gate, "holder", order, release))
-    await asyncio.sleep(0)
-    waiter = asyncio.create_task(_take(gate, "waiter", order, done))
-    await asyncio.sleep(0)
-    release.set()
-    await asyncio.sleep(0)  # the holder leaves; its permit is handed to the waiter
-    newcomer = asyncio.create_task(_take(gate, "newcomer", order, done))
-    await asyncio.gather(holder, waiter, newcomer)
-    assert order == ["holder", "waiter", "newcomer"]
+    go = asyncio.Event()
+    go.set()
+    holding = gate.held()
+    await holding.__aenter__()
+    waiter = asyncio.create_task(_take(gate, "waiter", order, go))
+    await asyncio.sleep(0)  # the waiter is waiting
+    newcomer = asyncio.create_task(_take(gate, "newcomer", order, go))
+    await asyncio.sleep(0)  # the newcomer has asked; its request is ready to run
+    await holding.__aexit__(None, None, None)  # the waiter is woken after it
+    await asyncio.gather(waiter, newcomer)
+    assert order == ["waiter", "newcomer"]
 
 
 async def test_waiters_are_served_in_arrival_order() -> None:
