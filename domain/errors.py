@@ -6,17 +6,23 @@ from __future__ import annotations
 class DomainError(Exception):
     """Base of every error that itemhub raises on purpose; anything else is a bug."""
 
+    retry_after_seconds: int | None = None
+    """When the same request may succeed again; None when retrying cannot help."""
+
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
 
 
 class InvalidValue(DomainError):
-    """A value broke a validation rule; `field` names the input it came from."""
+    """A value broke a validation rule; `field` names the input it came from (a subclass says
+    it once for all its errors; otherwise the raiser does)."""
 
     field: str = "value"
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, field: str | None = None) -> None:
+        if field is not None:
+            self.field = field
         super().__init__(f"{self.field}: {reason}")
         self.reason = reason
 

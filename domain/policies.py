@@ -9,11 +9,8 @@ from domain.item import Item
 from domain.user import User
 
 
-def may_view_user(actor: User, user_id: int) -> bool:
-    return actor.is_superuser or actor.id == user_id
-
-
-def may_edit_user(actor: User, user_id: int) -> bool:
+def may_manage_user(actor: User, user_id: int) -> bool:
+    """Reading and changing an account: the user itself, or a superuser."""
     return actor.is_superuser or actor.id == user_id
 
 
@@ -36,9 +33,6 @@ def must_confirm_password_change(actor: User, user_id: int) -> bool:
     return actor.id == user_id
 
 
-def may_edit_item(actor: User, item: Item) -> bool:
-    return actor.is_superuser or actor.id == item.owner_id
-
-
-def may_delete_item(actor: User, item: Item) -> bool:
+def may_manage_item(actor: User, item: Item) -> bool:
+    """Changing and deleting an item: its owner, or a superuser."""
     return actor.is_superuser or actor.id == item.owner_id

@@ -5,50 +5,45 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.values import Email, Username
+from domain.values import NOT_STORED, Email, Username
 
 
-@dataclass(slots=True)
-class NewUser:
-    """A user that has not been stored yet, so it has no id."""
-
-    email: Email
-    username: Username
-    hashed_password: str = field(repr=False)
-    created_at: datetime
-    is_active: bool = True
-    is_superuser: bool = False
-
-
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class User:
-    """A stored account.
+    """An account.
 
     `token_version` goes up whenever the password changes; a token carries the version it was
     issued under, so every older token stops working at once.
     """
 
-    id: int
     email: Email
     username: Username
     hashed_password: str = field(repr=False)
-    is_active: bool
-    is_superuser: bool
+    is_active: bool = True
+    is_superuser: bool = False
+    token_version: int = 0
     created_at: datetime
     updated_at: datetime
-    token_version: int = 0
+    id: int = NOT_STORED
 
     @classmethod
-    def from_new(cls, new: NewUser, user_id: int) -> User:
+    def register(
+        cls,
+        email: Email,
+        username: Username,
+        hashed_password: str,
+        now: datetime,
+        *,
+        superuser: bool = False,
+    ) -> User:
+        """A new active account, not stored yet: a repository's `add` gives it its id."""
         return cls(
-            id=user_id,
-            email=new.email,
-            username=new.username,
-            hashed_password=new.hashed_password,
-            is_active=new.is_active,
-            is_superuser=new.is_superuser,
-            created_at=new.created_at,
-            updated_at=new.created_at,
+            email=email,
+            username=username,
+            hashed_password=hashed_password,
+            is_superuser=superuser,
+            created_at=now,
+            updated_at=now,
         )
 
     def change_password(self, hashed_password: str, now: datetime) -> None:

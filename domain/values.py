@@ -1,11 +1,12 @@
-"""Value objects: each validates once in its constructor, so a held value is always a valid one."""
+"""Value objects and the limits they enforce: each rule is written here once, and every edge
+that shows a limit (the OpenAPI document, the table columns) imports it from here."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any, Generic, Self, TypeVar
 
 from domain.errors import (
     InvalidDescription,
@@ -17,22 +18,34 @@ from domain.errors import (
     PasswordTooLong,
 )
 
+T = TypeVar("T")
+
+# Ids are 64-bit in every database itemhub supports; stores number from 1.
+MAX_ID = 2**63 - 1
+NOT_STORED = 0
+"""The id of an entity no repository has stored yet: `add` gives it its own."""
+MAX_EMAIL_LENGTH = 254
+MAX_LOCAL_PART_LENGTH = 64
+MIN_USERNAME_CHARS = 3
+MAX_USERNAME_CHARS = 32
+USERNAME_CHARACTERS = "A-Za-z0-9_.-"
+MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_BYTES = 72
+MAX_TITLE_CHARS = 200
+MAX_DESCRIPTION_CHARS = 2000
+MIN_PRICE = Decimal(0)
+MAX_PRICE = Decimal(1_000_000_000)
+PRICE_PLACES = 2
+_CENT = Decimal(1).scaleb(-PRICE_PLACES)
+
 # A pragmatic subset of RFC 5322: dot-atom local part and an LDH domain with an alphabetic or
 # punycode TLD. ASCII only, so look-alike letters from other scripts cannot shadow an account.
 _LOCAL = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _TLD = r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
 _EMAIL_RE = re.compile(rf"({_LOCAL})@((?:{_LABEL}\.)+{_TLD})", re.ASCII)
-_USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{3,32}", re.ASCII)
-
-MAX_EMAIL_LENGTH = 254
-MAX_LOCAL_PART_LENGTH = 64
-MIN_PASSWORD_CHARS = 8
-MAX_PASSWORD_BYTES = 72
-MAX_TITLE_CHARS = 200
-MAX_DESCRIPTION_CHARS = 2000
-MAX_PRICE = Decimal("1000000000")
-_CENT = Decimal("0.01")
+USERNAME_PATTERN = f"[{USERNAME_CHARACTERS}]{{{MIN_USERNAME_CHARS},{MAX_USERNAME_CHARS}}}"
+_USERNAME_RE = re.compile(USERNAME_PATTERN, re.ASCII)
 _MULTILINE_CONTROLS = frozenset("\t\n\r")
 # Only ASCII white space is trimmed from an address: anything more exotic is suspicious, not noise.
 _ASCII_WHITESPACE = " \t\n\r\f\v"
@@ -53,13 +66,60 @@ def _has_control(text: str, allowed: frozenset[str] = frozenset()) -> bool:
     return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
 
 
-@dataclass(frozen=True, slots=True)
-class Email:
+class ValueObject(Generic[T]):
+    """A valid value, immutable, equal to another of its kind with the same value.
+
+    `__init__` validates what it is given (raw input from anywhere); `stored()` rebuilds one
+    from what a store kept, without validating again: only valid values were ever stored, and
+    checking every row of every page again would cost more than the rest of reading it."""
+
+    __slots__ = ("value",)
+    value: T
+
+    def __init__(self, raw: Any) -> None:
+        object.__setattr__(self, "value", self._validated(raw))
+
+    @classmethod
+    def _validated(cls, raw: Any) -> T:
+        raise NotImplementedError
+
+    @classmethod
+    def stored(cls, value: T) -> Self:
+        instance = object.__new__(cls)
+        object.__setattr__(instance, "value", value)
+        return instance
+
+    def _identity(self) -> object:
+        return self.value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ValueObject) or type(other) is not type(self):
+            return NotImplemented
+        return bool(self._identity() == other._identity())
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._identity()))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self).stored, (self.value,))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.value!r})"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Email(ValueObject[str]):
     """An address, stored lower-cased so that uniqueness and look-up ignore case."""
 
-    value: str
+    __slots__ = ()
 
-    def __init__(self, raw: str) -> None:
+    @classmethod
+    def _validated(cls, raw: Any) -> str:
         if not isinstance(raw, str):
             raise InvalidEmail("must be a string")
         value = raw.strip(_ASCII_WHITESPACE).lower()
@@ -72,36 +132,39 @@ class Email:
             raise InvalidEmail(
                 f"the part before @ must be at most {MAX_LOCAL_PART_LENGTH} characters"
             )
-        object.__setattr__(self, "value", value)
-
-    def __str__(self) -> str:
-        return self.value
+        return value
 
 
-@dataclass(frozen=True, slots=True)
-class Username:
+class Username(ValueObject[str]):
     """A handle shown as typed; two usernames are the same if they differ only in case."""
 
-    value: str = field(compare=False)
-    key: str = field(repr=False)
+    __slots__ = ()
 
-    def __init__(self, raw: str) -> None:
+    @classmethod
+    def _validated(cls, raw: Any) -> str:
         if not isinstance(raw, str) or _USERNAME_RE.fullmatch(raw) is None:
-            raise InvalidUsername("must be 3 to 32 characters of letters, digits, '_', '.' or '-'")
-        object.__setattr__(self, "value", raw)
-        object.__setattr__(self, "key", raw.lower())
+            raise InvalidUsername(
+                f"must be {MIN_USERNAME_CHARS} to {MAX_USERNAME_CHARS} characters of letters, "
+                "digits, '_', '.' or '-'"
+            )
+        return raw
 
-    def __str__(self) -> str:
-        return self.value
+    @property
+    def key(self) -> str:
+        """What uniqueness and look-ups compare."""
+        return self.value.lower()
+
+    def _identity(self) -> object:
+        return self.key
 
 
-@dataclass(frozen=True, slots=True)
-class PlainPassword:
+class PlainPassword(ValueObject[str]):
     """A password as typed, before hashing; never shown in a repr or an error."""
 
-    value: str = field(repr=False)
+    __slots__ = ()
 
-    def __init__(self, raw: str) -> None:
+    @classmethod
+    def _validated(cls, raw: Any) -> str:
         if not isinstance(raw, str):
             raise InvalidPassword("must be a string")
         if len(raw) < MIN_PASSWORD_CHARS:
@@ -110,16 +173,22 @@ class PlainPassword:
             raise InvalidPassword("must be valid Unicode text")
         if len(raw.encode("utf-8")) > MAX_PASSWORD_BYTES:
             raise PasswordTooLong
-        object.__setattr__(self, "value", raw)
+        return raw
+
+    def __repr__(self) -> str:
+        return "PlainPassword(<hidden>)"
+
+    def __str__(self) -> str:
+        return "<hidden>"
 
 
-@dataclass(frozen=True, slots=True)
-class Price:
+class Price(ValueObject[Decimal]):
     """An exact amount of money: at most two decimals, from 0 to one billion."""
 
-    amount: Decimal
+    __slots__ = ()
 
-    def __init__(self, raw: Decimal | int | str) -> None:
+    @classmethod
+    def _validated(cls, raw: Any) -> Decimal:
         if isinstance(raw, bool) or not isinstance(raw, Decimal | int | str):
             raise InvalidPrice("must be a decimal number")
         try:
@@ -128,24 +197,21 @@ class Price:
             raise InvalidPrice("must be a decimal number") from None
         if not amount.is_finite():
             raise InvalidPrice("must be a finite number")
-        if not 0 <= amount <= MAX_PRICE:
-            raise InvalidPrice("must be between 0 and 1000000000")
+        if not MIN_PRICE <= amount <= MAX_PRICE:
+            raise InvalidPrice(f"must be between {MIN_PRICE} and {MAX_PRICE}")
         cents = amount.quantize(_CENT)
         if cents != amount:
-            raise InvalidPrice("must have at most 2 decimal places")
-        object.__setattr__(self, "amount", cents)
-
-    def __str__(self) -> str:
-        return str(self.amount)
+            raise InvalidPrice(f"must have at most {PRICE_PLACES} decimal places")
+        return cents
 
 
-@dataclass(frozen=True, slots=True)
-class Title:
+class Title(ValueObject[str]):
     """An item's one-line title, stored trimmed."""
 
-    value: str
+    __slots__ = ()
 
-    def __init__(self, raw: str) -> None:
+    @classmethod
+    def _validated(cls, raw: Any) -> str:
         if not isinstance(raw, str):
             raise InvalidTitle("must be a string")
         value = raw.strip(TITLE_WHITESPACE)
@@ -153,19 +219,16 @@ class Title:
             raise InvalidTitle(f"must be 1 to {MAX_TITLE_CHARS} characters after trimming")
         if _has_surrogate(value) or _has_control(value):
             raise InvalidTitle("must not contain control characters")
-        object.__setattr__(self, "value", value)
-
-    def __str__(self) -> str:
-        return self.value
+        return value
 
 
-@dataclass(frozen=True, slots=True)
-class Description:
+class Description(ValueObject[str]):
     """An item's free text; line breaks and tabs are allowed, other control characters are not."""
 
-    value: str
+    __slots__ = ()
 
-    def __init__(self, raw: str) -> None:
+    @classmethod
+    def _validated(cls, raw: Any) -> str:
         if not isinstance(raw, str):
             raise InvalidDescription("must be a string")
         if len(raw) > MAX_DESCRIPTION_CHARS:
@@ -174,7 +237,4 @@ class Description:
             raise InvalidDescription(
                 "must not contain control characters other than line breaks and tabs"
             )
-        object.__setattr__(self, "value", raw)
-
-    def __str__(self) -> str:
-        return self.value
+        return raw
