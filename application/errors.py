@@ -1,8 +1,10 @@
-"""Errors of the application layer: authentication, paging and filtering."""
+"""Errors of the application layer: authentication, throttling, availability, administration.
+
+Invalid paging and filtering values are the domain's InvalidValue, naming the field."""
 
 from __future__ import annotations
 
-from domain.errors import DomainError, InvalidValue
+from domain.errors import DomainError
 
 
 class NotAuthenticated(DomainError):
@@ -30,6 +32,8 @@ class InvalidCredentials(DomainError):
 class LoginThrottled(DomainError):
     """Too many failed logins: from this address for this account, or from this address at all."""
 
+    retry_after_seconds: int
+
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__(f"Too many failed logins; try again in {retry_after_seconds} seconds")
         self.retry_after_seconds = retry_after_seconds
@@ -39,29 +43,11 @@ class StorageUnavailable(DomainError):
     """The store cannot be reached or gave up (connection refused or lost, timeout, locked):
     nothing was done, and the same request may succeed later."""
 
+    retry_after_seconds = 5
+
     def __init__(self, reason: str) -> None:
         super().__init__("The database is not available; try again shortly")
         self.reason = reason
-
-
-class InvalidLimit(InvalidValue):
-    field = "limit"
-
-
-class InvalidSkip(InvalidValue):
-    field = "skip"
-
-
-class InvalidCursor(InvalidValue):
-    field = "cursor"
-
-
-class InvalidPriceRange(InvalidValue):
-    field = "max_price"
-
-
-class InvalidSearch(InvalidValue):
-    field = "q"
 
 
 class SuperuserIdentityConflict(DomainError):

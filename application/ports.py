@@ -1,7 +1,12 @@
 """The ports: what the use cases need from the outside world, named by role, free of technology.
 
-Repositories never commit: the unit of work around them does, so a use case is all or nothing.
-Any persistence port raises StorageUnavailable when its store cannot be reached.
+The rule for persistence: **commands go through the unit of work, queries through the read
+ports.** A command (anything that writes) opens one unit of work, reads what its rules need
+inside it, writes, and commits: all or nothing. A query (a use case that only reads) asks a
+read port, which answers from committed data outside any transaction.
+
+Repositories never commit: the unit of work around them does. Any persistence port raises
+StorageUnavailable when its store cannot be reached.
 """
 
 from __future__ import annotations
@@ -12,16 +17,17 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from application.paging import ItemCursor, UserCursor
+from application.paging import ItemPosition, UserPosition
 from application.read_models import ItemFilters, ItemWithOwner
-from domain.item import Item, NewItem
-from domain.user import NewUser, User
+from domain.item import Item
+from domain.user import User
 from domain.values import Email, Username
 
 
 class UserRepository(Protocol):
-    async def add(self, user: NewUser) -> User:
-        """Store a new user; raises EmailAlreadyRegistered, then UsernameTaken, on a conflict."""
+    async def add(self, user: User) -> User:
+        """Store a new user and return it with its id; raises EmailAlreadyRegistered, then
+        UsernameTaken, on a conflict."""
         ...
 
     async def get(self, user_id: int) -> User | None: ...
@@ -33,26 +39,26 @@ class UserRepository(Protocol):
         ...
 
     async def update(self, user: User) -> None:
-        """Write back a changed user; raises as `add` does on a taken email or username."""
+        """Write back a changed user; raises as `add` does on a taken email or username, and
+        UserNotFound when the user is gone."""
         ...
 
     async def delete(self, user_id: int) -> None:
         """Remove the user; the items they own go with them."""
         ...
 
-    async def list_page(self, *, after: UserCursor | None, offset: int, limit: int) -> list[User]:
-        """Users by id ascending, after the cursor or skipping `offset`; up to `limit` rows."""
-        ...
-
 
 class ItemRepository(Protocol):
-    async def add(self, item: NewItem) -> Item:
-        """Store a new item; raises UserNotFound when its owner does not exist (any more)."""
+    async def add(self, item: Item) -> Item:
+        """Store a new item and return it with its id; raises UserNotFound when its owner does
+        not exist (any more)."""
         ...
 
     async def get(self, item_id: int) -> Item | None: ...
 
-    async def update(self, item: Item) -> None: ...
+    async def update(self, item: Item) -> None:
+        """Write back a changed item; raises ItemNotFound when it is gone."""
+        ...
 
     async def delete(self, item_id: int) -> None: ...
 
@@ -83,25 +89,56 @@ class UnitOfWork(Protocol):
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
-class ItemListing(Protocol):
-    """The read side of items: each call is one query returning items with their owner's profile."""
+class UserQueries(Protocol):
+    """Reading accounts: committed data, no transaction."""
+
+    async def get(self, user_id: int) -> User | None: ...
+
+    async def get_by_email(self, email: Email) -> User | None: ...
+
+    async def get_by_username(self, username: Username) -> User | None:
+        """Find a user whatever the case of the username."""
+        ...
+
+    async def page(self, *, after: UserPosition | None, offset: int, limit: int) -> list[User]:
+        """Users by id ascending, after the position or skipping `offset`; up to `limit`."""
+        ...
+
+
+class ItemQueries(Protocol):
+    """Reading items, each with its owner's public profile: committed data, no transaction."""
 
     async def get(self, item_id: int) -> ItemWithOwner | None: ...
 
     async def page(
-        self, filters: ItemFilters, *, after: ItemCursor | None, offset: int, limit: int
+        self, filters: ItemFilters, *, after: ItemPosition | None, offset: int, limit: int
     ) -> list[ItemWithOwner]:
         """Items newest first, (created_at, id) descending; up to `limit` rows."""
         ...
 
 
-class UserLookup(Protocol):
-    """Who is calling, on every authenticated request: one query outside any transaction.
+class Database(Protocol):
+    """One persistence adapter, whole: what the composition root builds and closes."""
 
-    A separate read port rather than `uow.users.get` because a unit of work costs a transaction
-    (BEGIN and ROLLBACK round trips) that a single-row read does not need."""
+    @property
+    def users(self) -> UserQueries: ...
 
-    async def get(self, user_id: int) -> User | None: ...
+    @property
+    def items(self) -> ItemQueries: ...
+
+    def unit_of_work(self) -> UnitOfWork: ...
+
+    async def check(self) -> None:
+        """Raise StorageUnavailable unless the store answers now (readiness)."""
+        ...
+
+    def migrate(self) -> None:
+        """Bring the store's schema up to date (`itemhub migrate`); blocking, a one-off."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections; the object is not used afterwards."""
+        ...
 
 
 class PasswordHasher(Protocol):

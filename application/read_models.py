@@ -1,13 +1,12 @@
-"""Read models: exactly what a listing shows, built by a query port without loading aggregates."""
+"""Read models: what a query shows, composed of entities rather than copies of their fields."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 
-from application.errors import InvalidPriceRange, InvalidSearch
-from domain.values import MAX_TITLE_CHARS
+from domain.errors import InvalidValue
+from domain.item import Item
+from domain.values import MAX_TITLE_CHARS, Price, Username
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,18 +14,12 @@ class PublicProfile:
     """What anyone may see of a user."""
 
     id: int
-    username: str
+    username: Username
 
 
 @dataclass(frozen=True, slots=True)
 class ItemWithOwner:
-    id: int
-    title: str
-    description: str | None
-    price: Decimal
-    owner_id: int
-    created_at: datetime
-    updated_at: datetime
+    item: Item
     owner: PublicProfile
 
 
@@ -36,15 +29,15 @@ class ItemFilters:
 
     owner_id: int | None = None
     q: str | None = None
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
+    min_price: Price | None = None
+    max_price: Price | None = None
 
     def __post_init__(self) -> None:
         if self.q is not None and len(self.q) > MAX_TITLE_CHARS:
-            raise InvalidSearch(f"must be at most {MAX_TITLE_CHARS} characters")
+            raise InvalidValue(f"must be at most {MAX_TITLE_CHARS} characters", field="q")
         if (
             self.min_price is not None
             and self.max_price is not None
-            and self.min_price > self.max_price
+            and self.min_price.value > self.max_price.value
         ):
-            raise InvalidPriceRange("must not be less than min_price")
+            raise InvalidValue("must not be less than min_price", field="max_price")

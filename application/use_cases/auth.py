@@ -6,15 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 from application.errors import InvalidCredentials, LoginThrottled, NotAuthenticated
-from application.ports import (
-    IssuedToken,
-    LoginThrottle,
-    PasswordHasher,
-    TokenService,
-    UnitOfWorkFactory,
-    UserLookup,
-    UserRepository,
-)
+from application.ports import IssuedToken, LoginThrottle, PasswordHasher, TokenService, UserQueries
 from domain.errors import InvalidEmail, InvalidUsername
 from domain.user import User
 from domain.values import Email, Username
@@ -28,7 +20,7 @@ class Credentials:
     client_address: str = "unknown"
 
 
-async def _find_by_login(users: UserRepository, login: str) -> User | None:
+async def _find_by_login(users: UserQueries, login: str) -> User | None:
     """Usernames cannot contain '@', so the login's shape says which look-up applies."""
     try:
         if "@" in login:
@@ -53,19 +45,18 @@ class Authenticate:
 
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        users: UserQueries,
         hasher: PasswordHasher,
         tokens: TokenService,
         throttle: LoginThrottle,
     ) -> None:
-        self._uow = uow
+        self._users = users
         self._hasher = hasher
         self._tokens = tokens
         self._throttle = throttle
 
     async def __call__(self, credentials: Credentials) -> IssuedToken:
-        async with self._uow() as uow:
-            user = await _find_by_login(uow.users, credentials.login)
+        user = await _find_by_login(self._users, credentials.login)
         account = f"user:{user.id}" if user is not None else f"login:{credentials.login.lower()}"
         address = credentials.client_address
         wait = await self._throttle.retry_after(account, address)
@@ -87,7 +78,7 @@ class ResolveCurrentUser:
     deactivated, or when the password changed after the token was issued.
     """
 
-    def __init__(self, users: UserLookup, tokens: TokenService) -> None:
+    def __init__(self, users: UserQueries, tokens: TokenService) -> None:
         self._users = users
         self._tokens = tokens
 

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from typing import Any
 
 from application.errors import NotAuthenticated
-from application.paging import (
-    ItemCursor,
-    Page,
-    PageRequest,
-    build_page,
-    decode_item_cursor,
-    encode_item_cursor,
-)
-from application.partial import UNSET, Unset
-from application.ports import Clock, ItemListing, UnitOfWorkFactory
+from application.paging import ItemPosition, Page, PageRequest, build_page
+from application.ports import Clock, ItemQueries, ItemRepository, UnitOfWorkFactory
 from application.read_models import ItemFilters, ItemWithOwner
 from domain import policies
 from domain.errors import ItemNotFound, NotAllowed, UserNotFound
-from domain.item import Item, NewItem
+from domain.item import Item, ItemDetails
 from domain.user import User
-from domain.values import Description, Price, Title
-
-
-@dataclass(frozen=True, slots=True)
-class ItemDraft:
-    title: Title
-    price: Price
-    description: Description | None = None
 
 
 class CreateItem:
@@ -40,14 +25,8 @@ class CreateItem:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, actor: User, draft: ItemDraft) -> Item:
-        new = NewItem(
-            title=draft.title,
-            description=draft.description,
-            price=draft.price,
-            owner_id=actor.id,
-            created_at=self._clock.now(),
-        )
+    async def __call__(self, actor: User, details: ItemDetails) -> Item:
+        new = Item.publish(details, owner_id=actor.id, now=self._clock.now())
         try:
             async with self._uow() as uow:
                 item = await uow.items.add(new)
@@ -60,64 +39,57 @@ class CreateItem:
 class GetItem:
     """Anyone may read any item, with its owner's public profile; ItemNotFound if missing."""
 
-    def __init__(self, listing: ItemListing) -> None:
-        self._listing = listing
+    def __init__(self, items: ItemQueries) -> None:
+        self._items = items
 
     async def __call__(self, item_id: int) -> ItemWithOwner:
-        item = await self._listing.get(item_id)
-        if item is None:
+        found = await self._items.get(item_id)
+        if found is None:
             raise ItemNotFound(item_id)
-        return item
+        return found
 
 
-def _item_cursor(item: ItemWithOwner) -> str:
-    return encode_item_cursor(ItemCursor(created_at=item.created_at, id=item.id))
+def _position(row: ItemWithOwner) -> ItemPosition:
+    return ItemPosition(created_at=row.item.created_at, id=row.item.id)
 
 
 class ListItems:
     """A page of items, newest first, filtered by owner, title substring and price range."""
 
-    def __init__(self, listing: ItemListing) -> None:
-        self._listing = listing
+    def __init__(self, items: ItemQueries) -> None:
+        self._items = items
 
-    async def __call__(self, filters: ItemFilters, page: PageRequest) -> Page[ItemWithOwner]:
-        after = decode_item_cursor(page.cursor) if page.cursor is not None else None
-        rows = await self._listing.page(
-            filters, after=after, offset=page.offset, limit=page.limit + 1
+    async def __call__(
+        self, filters: ItemFilters, page: PageRequest[ItemPosition]
+    ) -> Page[ItemWithOwner, ItemPosition]:
+        rows = await self._items.page(
+            filters, after=page.after, offset=page.offset, limit=page.limit + 1
         )
-        return build_page(rows, page.limit, _item_cursor)
+        return build_page(rows, page.limit, _position)
 
 
-@dataclass(frozen=True, slots=True)
-class ItemChanges:
-    """A partial update: UNSET fields stay as they are; a description may be set to None."""
-
-    title: Title | Unset = UNSET
-    description: Description | Unset | None = UNSET
-    price: Price | Unset = UNSET
+async def _managed_item(items: ItemRepository, actor: User, item_id: int, action: str) -> Item:
+    """The item, when the actor may manage it: ItemNotFound, then NotAllowed."""
+    item = await items.get(item_id)
+    if item is None:
+        raise ItemNotFound(item_id)
+    if not policies.may_manage_item(actor, item):
+        raise NotAllowed(f"{action} another user's item")
+    return item
 
 
 class UpdateItem:
-    """Change an item: its owner or a superuser (NotAllowed otherwise); ItemNotFound if missing."""
+    """Change any of an item's details (`ItemDetails`' fields): its owner or a superuser
+    (NotAllowed otherwise); ItemNotFound if missing."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, actor: User, item_id: int, changes: ItemChanges) -> Item:
+    async def __call__(self, actor: User, item_id: int, changes: Mapping[str, Any]) -> Item:
         async with self._uow() as uow:
-            item = await uow.items.get(item_id)
-            if item is None:
-                raise ItemNotFound(item_id)
-            if not policies.may_edit_item(actor, item):
-                raise NotAllowed("change another user's item")
-            now = self._clock.now()
-            if not isinstance(changes.title, Unset):
-                item.retitle(changes.title, now)
-            if not isinstance(changes.description, Unset):
-                item.describe(changes.description, now)
-            if not isinstance(changes.price, Unset):
-                item.reprice(changes.price, now)
+            item = await _managed_item(uow.items, actor, item_id, "change")
+            item.revise(changes, self._clock.now())
             await uow.items.update(item)
             await uow.commit()
         return item
@@ -131,10 +103,6 @@ class DeleteItem:
 
     async def __call__(self, actor: User, item_id: int) -> None:
         async with self._uow() as uow:
-            item = await uow.items.get(item_id)
-            if item is None:
-                raise ItemNotFound(item_id)
-            if not policies.may_delete_item(actor, item):
-                raise NotAllowed("delete another user's item")
+            await _managed_item(uow.items, actor, item_id, "delete")
             await uow.items.delete(item_id)
             await uow.commit()

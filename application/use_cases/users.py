@@ -5,19 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from application.errors import SuperuserIdentityConflict
-from application.paging import (
-    Page,
-    PageRequest,
-    UserCursor,
-    build_page,
-    decode_user_cursor,
-    encode_user_cursor,
-)
+from application.paging import Page, PageRequest, UserPosition, build_page
 from application.partial import UNSET, Unset
-from application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
+from application.ports import Clock, PasswordHasher, UnitOfWorkFactory, UserQueries
 from domain import policies
 from domain.errors import NotAllowed, UserNotFound, WrongCurrentPassword
-from domain.user import NewUser, User
+from domain.user import User
 from domain.values import Email, PlainPassword, Username
 
 
@@ -40,31 +33,20 @@ class RegisterUser:
         self._hasher = hasher
         self._clock = clock
 
-    async def __call__(self, registration: Registration) -> User:
-        return await _create_account(self._uow, self._hasher, self._clock, registration)
-
-
-async def _create_account(
-    uow_factory: UnitOfWorkFactory,
-    hasher: PasswordHasher,
-    clock: Clock,
-    registration: Registration,
-    *,
-    superuser: bool = False,
-) -> User:
-    """Hash first, outside the transaction, so no database connection waits on bcrypt."""
-    hashed = await hasher.hash(registration.password.value)
-    new = NewUser(
-        email=registration.email,
-        username=registration.username,
-        hashed_password=hashed,
-        created_at=clock.now(),
-        is_superuser=superuser,
-    )
-    async with uow_factory() as uow:
-        user = await uow.users.add(new)
-        await uow.commit()
-    return user
+    async def __call__(self, registration: Registration, *, superuser: bool = False) -> User:
+        # Hashed first, outside the transaction, so no database connection waits on bcrypt.
+        hashed = await self._hasher.hash(registration.password.value)
+        new = User.register(
+            registration.email,
+            registration.username,
+            hashed,
+            self._clock.now(),
+            superuser=superuser,
+        )
+        async with self._uow() as uow:
+            user = await uow.users.add(new)
+            await uow.commit()
+        return user
 
 
 class GetUser:
@@ -74,32 +56,35 @@ class GetUser:
     cannot probe ids), and UserNotFound for a superuser asking for a missing id.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, users: UserQueries) -> None:
+        self._users = users
 
     async def __call__(self, actor: User, user_id: int) -> User:
-        if not policies.may_view_user(actor, user_id):
+        if not policies.may_manage_user(actor, user_id):
             raise NotAllowed("view another user's account")
-        async with self._uow() as uow:
-            user = await uow.users.get(user_id)
+        user = await self._users.get(user_id)
         if user is None:
             raise UserNotFound(user_id)
         return user
 
 
+def _position(user: User) -> UserPosition:
+    return UserPosition(user.id)
+
+
 class ListUsers:
     """A page of accounts by id ascending; superusers only (NotAllowed otherwise)."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, users: UserQueries) -> None:
+        self._users = users
 
-    async def __call__(self, actor: User, page: PageRequest) -> Page[User]:
+    async def __call__(
+        self, actor: User, page: PageRequest[UserPosition]
+    ) -> Page[User, UserPosition]:
         if not policies.may_list_users(actor):
             raise NotAllowed("list users")
-        after = decode_user_cursor(page.cursor) if page.cursor is not None else None
-        async with self._uow() as uow:
-            rows = await uow.users.list_page(after=after, offset=page.offset, limit=page.limit + 1)
-        return build_page(rows, page.limit, lambda user: encode_user_cursor(UserCursor(user.id)))
+        rows = await self._users.page(after=page.after, offset=page.offset, limit=page.limit + 1)
+        return build_page(rows, page.limit, _position)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +122,7 @@ class UpdateUser:
         self._clock = clock
 
     async def __call__(self, actor: User, user_id: int, changes: UserChanges) -> User:
-        if not policies.may_edit_user(actor, user_id):
+        if not policies.may_manage_user(actor, user_id):
             raise NotAllowed("change another user's account")
         if changes.touches_account_flags and not policies.may_set_account_flags(actor):
             raise NotAllowed("change is_active or is_superuser")
@@ -177,11 +162,12 @@ class UpdateUser:
             user.set_superuser(changes.is_superuser, now)
 
 
-async def _delete_account(uow: UnitOfWork, user_id: int) -> None:
-    if await uow.users.get(user_id) is None:
-        raise UserNotFound(user_id)
-    await uow.users.delete(user_id)
-    await uow.commit()
+async def _delete_account(uow_factory: UnitOfWorkFactory, user_id: int) -> None:
+    async with uow_factory() as uow:
+        if await uow.users.get(user_id) is None:
+            raise UserNotFound(user_id)
+        await uow.users.delete(user_id)
+        await uow.commit()
 
 
 class DeleteOwnAccount:
@@ -191,8 +177,7 @@ class DeleteOwnAccount:
         self._uow = uow
 
     async def __call__(self, actor: User) -> None:
-        async with self._uow() as uow:
-            await _delete_account(uow, actor.id)
+        await _delete_account(self._uow, actor.id)
 
 
 class DeleteUser:
@@ -204,8 +189,7 @@ class DeleteUser:
     async def __call__(self, actor: User, user_id: int) -> None:
         if not policies.may_delete_user(actor):
             raise NotAllowed("delete users")
-        async with self._uow() as uow:
-            await _delete_account(uow, user_id)
+        await _delete_account(self._uow, user_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,9 +206,9 @@ class CreateOrPromoteSuperuser:
     they belong to two accounts, raise SuperuserIdentityConflict rather than guess.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, register: RegisterUser, clock: Clock) -> None:
         self._uow = uow
-        self._hasher = hasher
+        self._register = register
         self._clock = clock
 
     async def __call__(self, registration: Registration) -> SuperuserResult:
@@ -232,8 +216,9 @@ class CreateOrPromoteSuperuser:
             by_email = await uow.users.get_by_email(registration.email)
             by_username = await uow.users.get_by_username(registration.username)
             if by_email is not None and by_username is not None and by_email.id == by_username.id:
-                by_email.set_superuser(True, self._clock.now())
-                by_email.set_active(True, self._clock.now())
+                now = self._clock.now()
+                by_email.set_superuser(True, now)
+                by_email.set_active(True, now)
                 await uow.users.update(by_email)
                 await uow.commit()
                 return SuperuserResult(user=by_email, created=False)
@@ -245,7 +230,5 @@ class CreateOrPromoteSuperuser:
             raise SuperuserIdentityConflict(
                 f"The username {registration.username} belongs to {by_username.email}"
             )
-        user = await _create_account(
-            self._uow, self._hasher, self._clock, registration, superuser=True
-        )
+        user = await self._register(registration, superuser=True)
         return SuperuserResult(user=user, created=True)
