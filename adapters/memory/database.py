@@ -1,86 +1,30 @@
-"""The committed state of the in-memory adapter and the constraints a SQL schema would enforce."""
+"""The in-memory adapter as one object: its committed rows, units of work over them, and the
+read ports. Nothing survives the process: for tests, demos (`ITEMHUB_DATABASE_URL=memory://`)
+and experiments."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-
-from domain.errors import (
-    DomainError,
-    EmailAlreadyRegistered,
-    ItemNotFound,
-    UsernameTaken,
-    UserNotFound,
-)
-from domain.item import Item
-from domain.user import User
-
-
-def first_conflict(users: Iterable[User], candidate: User) -> DomainError | None:
-    """The error a unique index on lower(email), then on lower(username), would raise."""
-    others = [user for user in users if user.id != candidate.id]
-    if any(user.email == candidate.email for user in others):
-        return EmailAlreadyRegistered(candidate.email.value)
-    if any(user.username == candidate.username for user in others):
-        return UsernameTaken(candidate.username.value)
-    return None
-
-
-@dataclass
-class PendingChanges:
-    """What one unit of work has written but not committed; `None` marks a deletion."""
-
-    users: dict[int, User | None] = field(default_factory=dict)
-    items: dict[int, Item | None] = field(default_factory=dict)
-    added_items: set[int] = field(default_factory=set)
-    added_users: set[int] = field(default_factory=set)
+from adapters.memory.queries import InMemoryItemQueries, InMemoryUserQueries
+from adapters.memory.state import CommittedState
+from adapters.memory.unit_of_work import InMemoryUnitOfWork
+from adapters.options import DatabaseOptions
 
 
 class InMemoryDatabase:
-    """Committed rows, shared by every unit of work built on it.
+    def __init__(self, url: str = "memory://", options: DatabaseOptions | None = None) -> None:
+        """Any `memory://` URL gives a new, empty database; there are no bounds to keep."""
+        self.state = CommittedState()
+        self.users = InMemoryUserQueries(self.state)
+        self.items = InMemoryItemQueries(self.state)
 
-    Commit is a single synchronous step, so on one event loop it is atomic; it re-checks every
-    constraint against what other units of work committed meanwhile.
-    """
+    def unit_of_work(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.state)
 
-    def __init__(self) -> None:
-        self.users: dict[int, User] = {}
-        self.items: dict[int, Item] = {}
-        self._user_ids = itertools.count(1)
-        self._item_ids = itertools.count(1)
+    async def check(self) -> None:
+        """Always ready: it lives as long as the process."""
 
-    def next_user_id(self) -> int:
-        return next(self._user_ids)
+    def migrate(self) -> None:
+        """Nothing to migrate: every process starts with an empty database."""
 
-    def next_item_id(self) -> int:
-        return next(self._item_ids)
-
-    def commit(self, pending: PendingChanges) -> None:
-        users = dict(self.users)
-        for user_id, user in pending.users.items():
-            if user is None:
-                users.pop(user_id, None)
-            elif user_id in users or user_id in pending.added_users:
-                users[user_id] = replace(user)
-            else:
-                raise UserNotFound(user_id)
-        for user in pending.users.values():
-            if user is not None and (conflict := first_conflict(users.values(), user)):
-                raise conflict
-
-        items = {item_id: item for item_id, item in self.items.items() if item.owner_id in users}
-        for item_id, item in pending.items.items():
-            if item is None:
-                items.pop(item_id, None)
-            elif item.owner_id not in users:
-                if item_id in pending.added_items:
-                    raise UserNotFound(item.owner_id)
-                raise ItemNotFound(item_id)
-            elif item_id in items or item_id in pending.added_items:
-                items[item_id] = replace(item)
-            else:
-                raise ItemNotFound(item_id)
-
-        self.users = users
-        self.items = items
+    async def close(self) -> None:
+        """Nothing to release."""

@@ -3,37 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from types import TracebackType
 from typing import Self
 
-from adapters.memory.database import InMemoryDatabase, PendingChanges, first_conflict
-from application.paging import UserCursor
+from adapters.memory.state import CommittedState, PendingChanges, first_conflict
 from domain.errors import ItemNotFound, UserNotFound
-from domain.item import Item, NewItem
-from domain.user import NewUser, User
+from domain.item import Item
+from domain.user import User
 from domain.values import Email, Username
 
 
 class InMemoryUserRepository:
-    def __init__(self, db: InMemoryDatabase, pending: PendingChanges) -> None:
-        self._db = db
+    def __init__(self, state: CommittedState, pending: PendingChanges) -> None:
+        self._state = state
         self._pending = pending
 
     def _visible(self) -> dict[int, User]:
-        users = dict(self._db.users)
-        for user_id, user in self._pending.users.items():
-            if user is None:
-                users.pop(user_id, None)
-            else:
-                users[user_id] = user
-        return users
+        return self._pending.visible_users(self._state.users)
 
     def _check_unique(self, user: User) -> None:
         if conflict := first_conflict(self._visible().values(), user):
             raise conflict
 
-    async def add(self, user: NewUser) -> User:
-        stored = User.from_new(user, self._db.next_user_id())
+    async def add(self, user: User) -> User:
+        stored = replace(user, id=self._state.next_user_id())
         self._check_unique(stored)
         self._pending.users[stored.id] = stored
         self._pending.added_users.add(stored.id)
@@ -57,53 +49,36 @@ class InMemoryUserRepository:
 
     async def delete(self, user_id: int) -> None:
         self._pending.users[user_id] = None
-        owned = [
-            item_id
-            for item_id, item in _visible_items(self._db, self._pending).items()
-            if item.owner_id == user_id
-        ]
-        for item_id in owned:
-            self._pending.items[item_id] = None
-
-    async def list_page(self, *, after: UserCursor | None, offset: int, limit: int) -> list[User]:
-        users = sorted(self._visible().values(), key=lambda user: user.id)
-        if after is not None:
-            users = [user for user in users if user.id > after.id]
-        return [replace(user) for user in users[offset : offset + limit]]
-
-
-def _visible_items(db: InMemoryDatabase, pending: PendingChanges) -> dict[int, Item]:
-    items = dict(db.items)
-    for item_id, item in pending.items.items():
-        if item is None:
-            items.pop(item_id, None)
-        else:
-            items[item_id] = item
-    return items
+        for item_id, item in self._pending.visible_items(self._state.items).items():
+            if item.owner_id == user_id:
+                self._pending.items[item_id] = None
 
 
 class InMemoryItemRepository:
     def __init__(
-        self, db: InMemoryDatabase, pending: PendingChanges, users: InMemoryUserRepository
+        self, state: CommittedState, pending: PendingChanges, users: InMemoryUserRepository
     ) -> None:
-        self._db = db
+        self._state = state
         self._pending = pending
         self._users = users
 
-    async def add(self, item: NewItem) -> Item:
+    def _visible(self) -> dict[int, Item]:
+        return self._pending.visible_items(self._state.items)
+
+    async def add(self, item: Item) -> Item:
         if await self._users.get(item.owner_id) is None:
             raise UserNotFound(item.owner_id)
-        stored = Item.from_new(item, self._db.next_item_id())
+        stored = replace(item, id=self._state.next_item_id())
         self._pending.items[stored.id] = stored
         self._pending.added_items.add(stored.id)
         return replace(stored)
 
     async def get(self, item_id: int) -> Item | None:
-        item = _visible_items(self._db, self._pending).get(item_id)
+        item = self._visible().get(item_id)
         return replace(item) if item is not None else None
 
     async def update(self, item: Item) -> None:
-        if item.id not in _visible_items(self._db, self._pending):
+        if item.id not in self._visible():
             raise ItemNotFound(item.id)
         self._pending.items[item.id] = replace(item)
 
@@ -112,37 +87,28 @@ class InMemoryItemRepository:
 
 
 class InMemoryUnitOfWork:
-    """One transaction over an InMemoryDatabase; build a new one for each use case."""
+    """One transaction over the committed state; build a new one for each use case."""
 
     users: InMemoryUserRepository
     items: InMemoryItemRepository
 
-    def __init__(self, db: InMemoryDatabase) -> None:
-        self._db = db
+    def __init__(self, state: CommittedState) -> None:
+        self._state = state
+        self._begin()
+
+    def _begin(self) -> None:
         self._pending = PendingChanges()
+        self.users = InMemoryUserRepository(self._state, self._pending)
+        self.items = InMemoryItemRepository(self._state, self._pending, self.users)
 
     async def __aenter__(self) -> Self:
-        self._pending = PendingChanges()
-        self.users = InMemoryUserRepository(self._db, self._pending)
-        self.items = InMemoryItemRepository(self._db, self._pending, self.users)
+        self._begin()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.rollback()
+    async def __aexit__(self, *_exc_info: object) -> None:
+        self._begin()  # whatever was not committed is dropped
 
     async def commit(self) -> None:
-        pending, self._pending = self._pending, PendingChanges()
-        self._db.commit(pending)
-        self.users = InMemoryUserRepository(self._db, self._pending)
-        self.items = InMemoryItemRepository(self._db, self._pending, self.users)
-
-    async def rollback(self) -> None:
-        self._pending.users.clear()
-        self._pending.items.clear()
-        self._pending.added_items.clear()
-        self._pending.added_users.clear()
+        pending = self._pending
+        self._begin()
+        self._state.commit(pending)

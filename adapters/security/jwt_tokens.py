@@ -11,13 +11,14 @@ import jwt
 
 from application.errors import InvalidToken
 from application.ports import Clock, IssuedToken, TokenClaims
+from domain.values import MAX_ID
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "iat", "exp", "ver")
 MIN_KEY_BYTES = 32  # RFC 7518 3.2: an HS256 key must be at least as long as the hash output
 # Tolerated clock difference between hosts for a token's issue time; expiry gets none.
 IAT_LEEWAY_SECONDS = 5
-MAX_ID = 2**63 - 1  # ids are 64-bit in every database itemhub supports
+
 MAX_ID_DIGITS = len(str(MAX_ID))
 # Verified tokens remembered per process: a client sends the same token with every request, and
 # checking its signature again would cost more than the rest of resolving the caller.

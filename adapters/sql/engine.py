@@ -1,21 +1,15 @@
-"""Async engines and session factories for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
+"""Async engines for SQLite (aiosqlite) and PostgreSQL (asyncpg), with bounds on every wait."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool, StaticPool
 
-from adapters.sql.gate import install_gate
+from adapters.options import DatabaseOptions
 
 _ASYNC_DRIVERS = {
     "postgres": "postgresql+asyncpg",
@@ -24,24 +18,6 @@ _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
     "sqlite+aiosqlite": "sqlite+aiosqlite",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class DatabaseOptions:
-    """Bounds that keep a slow or absent database from hanging requests."""
-
-    pool_size: int = 10
-    max_overflow: int = 0
-    """Connections opened past `pool_size` are closed again as soon as they are returned: under
-    steady load that is a new connection (and its start-up cost) per request. A fixed pool has
-    requests wait up to `pool_timeout_seconds` for a connection instead."""
-    pool_timeout_seconds: float = 5.0
-    connect_timeout_seconds: float = 5.0
-    statement_timeout_seconds: float = 15.0
-    sqlite_busy_timeout_seconds: float = 5.0
-    echo: bool = False
-    pooled: bool = True
-    """False for one-shot work (migrations, scripts): connections then never outlive their loop."""
 
 
 def normalise_url(url: str) -> URL:
@@ -75,7 +51,7 @@ def create_engine(url: str, options: DatabaseOptions | None = None) -> AsyncEngi
         if options.pooled
         else {"poolclass": NullPool}
     )
-    engine = create_async_engine(
+    return create_async_engine(
         parsed,
         echo=options.echo,
         **pool,
@@ -85,9 +61,6 @@ def create_engine(url: str, options: DatabaseOptions | None = None) -> AsyncEngi
             "server_settings": {"application_name": "itemhub"},
         },
     )
-    if options.pooled:
-        install_gate(engine, options.pool_size + options.max_overflow, options.pool_timeout_seconds)
-    return engine
 
 
 def _sqlite_engine(url: URL, options: DatabaseOptions) -> AsyncEngine:
@@ -115,8 +88,3 @@ def _sqlite_engine(url: URL, options: DatabaseOptions) -> AsyncEngine:
         cursor.close()
 
     return engine
-
-
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions keep loaded values after commit: use cases return entities after committing."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -13,10 +13,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from weakref import WeakKeyDictionary
-
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import Pool
 
 from application.errors import StorageUnavailable
 
@@ -43,16 +39,3 @@ class ConnectionGate:
             yield
         finally:
             self._semaphore.release()
-
-
-OPEN = ConnectionGate(None, 0)
-_gates: WeakKeyDictionary[Pool, ConnectionGate] = WeakKeyDictionary()
-
-
-def install_gate(engine: AsyncEngine, permits: int, timeout_seconds: float) -> None:
-    """Give the engine's pool a gate; every engine sharing that pool shares it."""
-    _gates[engine.sync_engine.pool] = ConnectionGate(permits, timeout_seconds)
-
-
-def gate_of(engine: AsyncEngine) -> ConnectionGate:
-    return _gates.get(engine.sync_engine.pool, OPEN)

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from adapters.sql.records import ITEMS_OWNER_FK, USERS_EMAIL_UNIQUE, USERS_USERNAME_UNIQUE
 from domain.errors import DomainError, EmailAlreadyRegistered, UsernameTaken, UserNotFound
-from domain.user import NewUser, User
+from domain.user import User
 
 # SQLite names no constraint when a foreign key fails; PostgreSQL names it.
 _SQLITE_FOREIGN_KEY = "FOREIGN KEY constraint failed"
@@ -16,7 +16,7 @@ def _message(error: IntegrityError) -> str:
     return str(error.orig)
 
 
-def user_conflict(error: IntegrityError, user: NewUser | User) -> DomainError | None:
+def user_conflict(error: IntegrityError, user: User) -> DomainError | None:
     message = _message(error)
     if USERS_EMAIL_UNIQUE in message:
         return EmailAlreadyRegistered(user.email.value)

@@ -1,14 +1,25 @@
-"""Table records for users and items; kept apart from the domain entities and mapped explicitly."""
+"""The tables, as SQLModel records. Column keys are the entities' field names and column types
+give back the domain's value objects, so rows map to entities by name (`rows.py`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Text, func
 from sqlmodel import Field, SQLModel
 
-from adapters.sql.types import BigIntId, Money, UtcDateTime
+from adapters.sql.types import BigIntId, PriceValue, TextValue, UtcDateTime
+from domain.values import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_EMAIL_LENGTH,
+    MAX_TITLE_CHARS,
+    MAX_USERNAME_CHARS,
+    Description,
+    Email,
+    Price,
+    Title,
+    Username,
+)
 
 # Deterministic constraint names, so migrations can refer to them and errors can be mapped.
 NAMING_CONVENTION = {
@@ -31,13 +42,21 @@ ITEMS_OWNER_FK = "fk_items_user_id_users"
 _NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
-class UserRecord(SQLModel, table=True):
+class Record(SQLModel):
+    """Records hold value objects, which pydantic does not know; records are never validated."""
+
+    model_config = {"arbitrary_types_allowed": True}
+
+
+class UserRecord(Record, table=True):
     __tablename__ = "users"
     __table_args__ = _NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
-    email: str = Field(sa_column=Column(String(254), nullable=False))
-    username: str = Field(sa_column=Column(String(32), nullable=False))
+    email: Email = Field(sa_column=Column(TextValue(Email, MAX_EMAIL_LENGTH), nullable=False))
+    username: Username = Field(
+        sa_column=Column(TextValue(Username, MAX_USERNAME_CHARS), nullable=False)
+    )
     hashed_password: str = Field(sa_column=Column(String(255), nullable=False))
     is_active: bool = Field(sa_column=Column(Boolean, nullable=False))
     is_superuser: bool = Field(sa_column=Column(Boolean, nullable=False))
@@ -46,7 +65,7 @@ class UserRecord(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
 
-class ItemRecord(SQLModel, table=True):
+class ItemRecord(Record, table=True):
     """`title_search` is the title lower-cased by Python, so a case-insensitive search matches
     the same rows in every database whatever its locale (SQLite's lower() is ASCII-only). It is
     unbounded text: lower-casing can lengthen a string ('İ' becomes two characters)."""
@@ -55,14 +74,19 @@ class ItemRecord(SQLModel, table=True):
     __table_args__ = _NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
-    title: str = Field(sa_column=Column(String(200), nullable=False))
+    title: Title = Field(sa_column=Column(TextValue(Title, MAX_TITLE_CHARS), nullable=False))
     title_search: str = Field(sa_column=Column(Text, nullable=False))
-    description: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
-    price: Decimal = Field(sa_column=Column(Money, nullable=False))
-    user_id: int = Field(
+    description: Description | None = Field(
+        default=None,
+        sa_column=Column(TextValue(Description, MAX_DESCRIPTION_CHARS), nullable=True),
+    )
+    price: Price = Field(sa_column=Column(PriceValue, nullable=False))
+    owner_id: int = Field(
         sa_column=Column(
+            "user_id",
             BigIntId,
             ForeignKey("users.id", ondelete="CASCADE", name=ITEMS_OWNER_FK),
+            key="owner_id",
             nullable=False,
         )
     )
@@ -70,13 +94,18 @@ class ItemRecord(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
 
-_users = UserRecord.__table__  # type: ignore[attr-defined]
-_items = ItemRecord.__table__  # type: ignore[attr-defined]
+users_table = UserRecord.__table__  # type: ignore[attr-defined]
+items_table = ItemRecord.__table__  # type: ignore[attr-defined]
 
 # Uniqueness ignores case in the database itself, whatever a client writes.
-Index(USERS_EMAIL_UNIQUE, func.lower(_users.c.email), unique=True)
-Index(USERS_USERNAME_UNIQUE, func.lower(_users.c.username), unique=True)
+Index(USERS_EMAIL_UNIQUE, func.lower(users_table.c.email), unique=True)
+Index(USERS_USERNAME_UNIQUE, func.lower(users_table.c.username), unique=True)
 # Newest-first listing and its keyset pages; the owner filter (and the cascade) with the same order.
-Index("ix_items_newest", _items.c.created_at.desc(), _items.c.id.desc())
-Index("ix_items_owner_newest", _items.c.user_id, _items.c.created_at.desc(), _items.c.id.desc())
-Index("ix_items_price", _items.c.price)
+Index("ix_items_newest", items_table.c.created_at.desc(), items_table.c.id.desc())
+Index(
+    "ix_items_owner_newest",
+    items_table.c.owner_id,
+    items_table.c.created_at.desc(),
+    items_table.c.id.desc(),
+)
+Index("ix_items_price", items_table.c.price)

@@ -1,136 +1,111 @@
-"""SQL repositories: they flush inside the unit of work's transaction and never commit."""
+"""SQL repositories: Core statements inside the unit of work's transaction; they never commit."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, or_, select
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import col
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import integrity
-from adapters.sql.mapping import (
-    copy_item_to_record,
-    copy_user_to_record,
-    item_from_record,
-    new_item_values,
-    new_user_record,
-    stored_item,
-    user_from_record,
-)
-from adapters.sql.records import ItemRecord, UserRecord
-from application.paging import UserCursor
+from adapters.sql.queries import UserFinder
+from adapters.sql.records import items_table, users_table
+from adapters.sql.rows import entity_reader, to_row
 from domain.errors import EmailAlreadyRegistered, ItemNotFound, UsernameTaken, UserNotFound
-from domain.item import Item, NewItem
-from domain.user import NewUser, User
-from domain.values import Email, Username
+from domain.item import Item
+from domain.user import User
 
 
-class SqlUserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+def _by_id(table: Table) -> Any:
+    return table.c.id == bindparam("row_id")
 
-    async def _check_unique(self, user: NewUser | User, user_id: int | None) -> None:
+
+# Built once: reusing a statement object reuses SQLAlchemy's compiled form of it.
+
+_INSERT_USER = insert(users_table).returning(users_table.c.id)
+_UPDATE_USER = update(users_table).where(_by_id(users_table))
+_DELETE_USER = delete(users_table).where(_by_id(users_table))
+
+
+class SqlUserRepository(UserFinder):
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def _first_row(self, statement: Any, values: dict[str, Any]) -> Row[Any] | None:
+        return (await self._connection.execute(statement, values)).first()
+
+    async def _check_unique(self, user: User) -> None:
         """Name the email before the username whichever index the database checks first;
-        a race lost after this check is still caught by the unique indexes at flush."""
-        query = select(func.lower(UserRecord.email), func.lower(UserRecord.username)).where(
-            or_(
-                func.lower(UserRecord.email) == user.email.value,
-                func.lower(UserRecord.username) == user.username.key,
-            )
+        a race lost after this check is still caught by the unique indexes."""
+        email, username = func.lower(users_table.c.email), func.lower(users_table.c.username)
+        query = select(email, username).where(
+            or_(email == user.email.value, username == user.username.key),
+            users_table.c.id != user.id,
         )
-        if user_id is not None:
-            query = query.where(col(UserRecord.id) != user_id)
-        rows = (await self._session.execute(query)).all()
-        if any(email == user.email.value for email, _ in rows):
+        rows = (await self._connection.execute(query)).all()
+        if any(taken_email == user.email.value for taken_email, _ in rows):
             raise EmailAlreadyRegistered(user.email.value)
         if rows:
             raise UsernameTaken(user.username.value)
 
-    async def _flush(self, user: NewUser | User) -> None:
+    async def _write(self, statement: Any, user: User, **extra: object) -> Any:
+        await self._check_unique(user)
         try:
-            await self._session.flush()
+            return await self._connection.execute(statement, to_row(user, users_table) | extra)
         except IntegrityError as error:
             if conflict := integrity.user_conflict(error, user):
                 raise conflict from None
             raise
-        except StaleDataError:
-            assert isinstance(user, User)  # noqa: S101 - only an update can find its row gone
-            raise UserNotFound(user.id) from None
 
-    async def add(self, user: NewUser) -> User:
-        await self._check_unique(user, None)
-        record = new_user_record(user)
-        self._session.add(record)
-        await self._flush(user)
-        return user_from_record(record)
-
-    async def get(self, user_id: int) -> User | None:
-        record = await self._session.get(UserRecord, user_id)
-        return user_from_record(record) if record is not None else None
-
-    async def get_by_email(self, email: Email) -> User | None:
-        query = select(UserRecord).where(func.lower(UserRecord.email) == email.value)
-        record = (await self._session.execute(query)).scalar_one_or_none()
-        return user_from_record(record) if record is not None else None
-
-    async def get_by_username(self, username: Username) -> User | None:
-        query = select(UserRecord).where(func.lower(UserRecord.username) == username.key)
-        record = (await self._session.execute(query)).scalar_one_or_none()
-        return user_from_record(record) if record is not None else None
+    async def add(self, user: User) -> User:
+        result = await self._write(_INSERT_USER, user)
+        return replace(user, id=result.scalar_one())
 
     async def update(self, user: User) -> None:
-        record = await self._session.get(UserRecord, user.id)
-        if record is None:
+        if (await self._write(_UPDATE_USER, user, row_id=user.id)).rowcount == 0:
             raise UserNotFound(user.id)
-        await self._check_unique(user, user.id)
-        copy_user_to_record(user, record)
-        await self._flush(user)
 
     async def delete(self, user_id: int) -> None:
         """ON DELETE CASCADE removes the items in the same statement."""
-        await self._session.execute(delete(UserRecord).where(col(UserRecord.id) == user_id))
-
-    async def list_page(self, *, after: UserCursor | None, offset: int, limit: int) -> list[User]:
-        query = select(UserRecord).order_by(col(UserRecord.id)).offset(offset).limit(limit)
-        if after is not None:
-            query = query.where(col(UserRecord.id) > after.id)
-        records = (await self._session.execute(query)).scalars().all()
-        return [user_from_record(record) for record in records]
+        await self._connection.execute(_DELETE_USER, {"row_id": user_id})
 
 
-_items = ItemRecord.__table__  # type: ignore[attr-defined]
-_INSERT_ITEM = insert(_items).returning(_items.c.id)
+def _item_row(item: Item) -> dict[str, Any]:
+    return to_row(item, items_table) | {"title_search": item.title.value.lower()}
+
+
+_INSERT_ITEM = insert(items_table).returning(items_table.c.id)
+_GET_ITEM = select(items_table).where(_by_id(items_table))
+_item = entity_reader(Item, _GET_ITEM)
+_UPDATE_ITEM = update(items_table).where(_by_id(items_table))
+_DELETE_ITEM = delete(items_table).where(_by_id(items_table))
 
 
 class SqlItemRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
-    async def add(self, item: NewItem) -> Item:
-        """One Core INSERT ... RETURNING id in the unit of work's transaction: the ORM's flush
-        machinery (identity map, unit-of-work sort) cost a third of creating an item."""
+    async def add(self, item: Item) -> Item:
         try:
-            result = await self._session.execute(_INSERT_ITEM, new_item_values(item))
+            result = await self._connection.execute(_INSERT_ITEM, _item_row(item))
         except IntegrityError as error:
             if missing := integrity.missing_owner(error, item.owner_id):
                 raise missing from None
             raise
-        return stored_item(result.scalar_one(), item)
+        return replace(item, id=result.scalar_one())
 
     async def get(self, item_id: int) -> Item | None:
-        record = await self._session.get(ItemRecord, item_id)
-        return item_from_record(record) if record is not None else None
+        row = (await self._connection.execute(_GET_ITEM, {"row_id": item_id})).first()
+        return _item(row) if row is not None else None
 
     async def update(self, item: Item) -> None:
-        record = await self._session.get(ItemRecord, item.id)
-        if record is None:
+        result = await self._connection.execute(
+            _UPDATE_ITEM, {**_item_row(item), "row_id": item.id}
+        )
+        if result.rowcount == 0:
             raise ItemNotFound(item.id)
-        copy_item_to_record(item, record)
-        try:
-            await self._session.flush()
-        except StaleDataError:
-            raise ItemNotFound(item.id) from None
 
     async def delete(self, item_id: int) -> None:
-        await self._session.execute(delete(ItemRecord).where(col(ItemRecord.id) == item_id))
+        await self._connection.execute(_DELETE_ITEM, {"row_id": item_id})

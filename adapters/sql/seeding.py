@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.availability import translated
-from adapters.sql.records import ItemRecord, UserRecord
+from adapters.sql.records import items_table, users_table
 
 _ADJECTIVES = [
     "Brass",
@@ -56,8 +56,6 @@ async def seed_demo_data(
     with the number of rows just written."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     tag = f"{rng.getrandbits(24):06x}"
-    user_table = UserRecord.__table__  # type: ignore[attr-defined]
-    item_table = ItemRecord.__table__  # type: ignore[attr-defined]
     async with translated():
         owner_ids: list[int] = []
         for first in range(0, users, batch_size):
@@ -75,10 +73,10 @@ async def seed_demo_data(
                 for n in range(first, min(first + batch_size, users))
             ]
             async with engine.begin() as connection:
-                await connection.execute(insert(user_table), rows)
+                await connection.execute(insert(users_table), rows)
             progress(len(rows))
         async with engine.connect() as connection:
-            query = select(user_table.c.id).where(user_table.c.username.like(f"demo-{tag}-%"))
+            query = select(users_table.c.id).where(users_table.c.username.like(f"demo-{tag}-%"))
             owner_ids = list((await connection.execute(query)).scalars())
         if items and not owner_ids:
             raise ValueError("items need owners: seed at least one user")
@@ -94,12 +92,12 @@ async def seed_demo_data(
                         "title_search": title.lower(),
                         "description": None,
                         "price": Decimal(rng.randint(100, 100_000)) / 100,
-                        "user_id": rng.choice(owner_ids),
+                        "owner_id": rng.choice(owner_ids),
                         "created_at": created,
                         "updated_at": created,
                     }
                 )
             async with engine.begin() as connection:
-                await connection.execute(insert(item_table), rows)
+                await connection.execute(insert(items_table), rows)
             progress(len(rows))
     return users, items

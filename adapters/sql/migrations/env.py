@@ -13,7 +13,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.engine import DatabaseOptions, create_engine
+from adapters.options import DatabaseOptions
+from adapters.sql.engine import create_engine
 from adapters.sql.records import metadata
 
 config = context.config

@@ -1,0 +1,107 @@
+"""The committed rows of the in-memory adapter and the constraints a SQL schema would enforce."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+from domain.errors import (
+    DomainError,
+    EmailAlreadyRegistered,
+    ItemNotFound,
+    UsernameTaken,
+    UserNotFound,
+)
+from domain.item import Item
+from domain.user import User
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def first_conflict(users: Iterable[User], candidate: User) -> DomainError | None:
+    """The error a unique index on lower(email), then on lower(username), would raise."""
+    others = [user for user in users if user.id != candidate.id]
+    if any(user.email == candidate.email for user in others):
+        return EmailAlreadyRegistered(candidate.email.value)
+    if any(user.username == candidate.username for user in others):
+        return UsernameTaken(candidate.username.value)
+    return None
+
+
+@dataclass
+class PendingChanges:
+    """What one unit of work has written but not committed; `None` marks a deletion."""
+
+    users: dict[int, User | None] = field(default_factory=dict)
+    items: dict[int, Item | None] = field(default_factory=dict)
+    added_items: set[int] = field(default_factory=set)
+    added_users: set[int] = field(default_factory=set)
+
+    def visible_users(self, committed: dict[int, User]) -> dict[int, User]:
+        return _overlay(committed, self.users)
+
+    def visible_items(self, committed: dict[int, Item]) -> dict[int, Item]:
+        return _overlay(committed, self.items)
+
+
+def _overlay(committed: dict[K, V], pending: dict[K, V | None]) -> dict[K, V]:
+    rows = dict(committed)
+    for key, row in pending.items():
+        if row is None:
+            rows.pop(key, None)
+        else:
+            rows[key] = row
+    return rows
+
+
+class CommittedState:
+    """Committed rows, shared by every unit of work built on them.
+
+    Commit is a single synchronous step, so on one event loop it is atomic; it re-checks every
+    constraint against what other units of work committed meanwhile. Rows are replaced, never
+    changed in place, so a reader holding the old dictionaries sees a consistent snapshot.
+    """
+
+    def __init__(self) -> None:
+        self.users: dict[int, User] = {}
+        self.items: dict[int, Item] = {}
+        self._user_ids = itertools.count(1)
+        self._item_ids = itertools.count(1)
+
+    def next_user_id(self) -> int:
+        return next(self._user_ids)
+
+    def next_item_id(self) -> int:
+        return next(self._item_ids)
+
+    def commit(self, pending: PendingChanges) -> None:
+        users = dict(self.users)
+        for user_id, user in pending.users.items():
+            if user is None:
+                users.pop(user_id, None)
+            elif user_id in users or user_id in pending.added_users:
+                users[user_id] = replace(user)
+            else:
+                raise UserNotFound(user_id)
+        for user in pending.users.values():
+            if user is not None and (conflict := first_conflict(users.values(), user)):
+                raise conflict
+
+        items = {item_id: item for item_id, item in self.items.items() if item.owner_id in users}
+        for item_id, item in pending.items.items():
+            if item is None:
+                items.pop(item_id, None)
+            elif item.owner_id not in users:
+                if item_id in pending.added_items:
+                    raise UserNotFound(item.owner_id)
+                raise ItemNotFound(item_id)
+            elif item_id in items or item_id in pending.added_items:
+                items[item_id] = replace(item)
+            else:
+                raise ItemNotFound(item_id)
+
+        self.users = users
+        self.items = items

@@ -1,0 +1,23 @@
+"""Bounds every persistence adapter is built with; an adapter uses those that apply to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseOptions:
+    """Bounds that keep a slow or absent database from hanging requests."""
+
+    pool_size: int = 10
+    max_overflow: int = 0
+    """Connections opened past `pool_size` are closed again as soon as they are returned: under
+    steady load that is a new connection (and its start-up cost) per request. A fixed pool has
+    requests wait up to `pool_timeout_seconds` for a connection instead."""
+    pool_timeout_seconds: float = 5.0
+    connect_timeout_seconds: float = 5.0
+    statement_timeout_seconds: float = 15.0
+    sqlite_busy_timeout_seconds: float = 5.0
+    echo: bool = False
+    pooled: bool = True
+    """False for one-shot work (migrations, scripts): connections then never outlive their loop."""
