@@ -16,12 +16,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from adapters.sql.seeding import seed_demo_data
+from adapters.options import DatabaseOptions
 from application.errors import StorageUnavailable, SuperuserIdentityConflict
 from application.use_cases.users import Registration
 from domain.errors import InvalidValue
 from domain.values import Email, PlainPassword, Username
-from entrypoints.container import Container
+from entrypoints.container import Container, open_database, shutdown
 from entrypoints.logging import LOG_CONFIG
 from entrypoints.settings import ConfigurationError, Settings
 
@@ -40,6 +40,7 @@ def _settings() -> Settings:
     try:
         settings = Settings()
         settings.token_secret()  # in development, makes the key file now, not in a worker
+        _check_database_url(settings)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: "
@@ -50,6 +51,11 @@ def _settings() -> Settings:
     except (ConfigurationError, OSError) as error:
         raise _fail(f"invalid configuration: {error}", 2) from None
     return settings
+
+
+def _check_database_url(settings: Settings) -> None:
+    """Some adapter serves the URL (building one opens no connection)."""
+    open_database(settings.database_url, DatabaseOptions())
 
 
 def _shown(settings: Settings) -> str:
@@ -65,8 +71,7 @@ def _run(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
         try:
             return await work(container)
         finally:
-            await container.engine().dispose()
-            container.hasher().close()
+            await shutdown(container)
 
     try:
         return asyncio.run(main())
@@ -77,12 +82,9 @@ def _run(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
 @cli.command()
 def migrate() -> None:
     """Apply the database migrations to the configured database."""
-    # Imported here: Alembic (and Mako) would add ~13 MB to every worker `serve` starts.
-    from adapters.sql.migrate import upgrade  # noqa: PLC0415
-
     settings = _settings()
     try:
-        upgrade(settings.database_url)
+        open_database(settings.database_url, DatabaseOptions(pooled=False)).migrate()
     except (OSError, DBAPIError) as error:
         reason = str(getattr(error, "orig", error)).splitlines()[0]
         raise _fail(f"cannot migrate {_shown(settings)}: {reason}") from None
@@ -97,6 +99,8 @@ def serve(
 ) -> None:
     """Serve the API with uvicorn (run `itemhub migrate` first)."""
     settings = _settings()
+    if workers > 1 and settings.database_url.startswith("memory:"):
+        raise _fail("memory:// would give each worker a database of its own: use --workers 1", 2)
     if workers > 1 and settings.rate_limit_storage_url.startswith("memory"):
         typer.secho(
             "itemhub: note: each worker counts failed logins on its own; "
@@ -158,6 +162,13 @@ def seed(
         raise _fail("items need owners: pass --users 1 or more", 2)
 
     async def work(container: Container) -> tuple[int, int]:
+        # Imported here: only a SQL database can be seeded, in bulk, and only `seed` does it.
+        from adapters.sql import SqlDatabase  # noqa: PLC0415
+        from adapters.sql.seeding import seed_demo_data  # noqa: PLC0415
+
+        database = container.database()
+        if not isinstance(database, SqlDatabase):
+            raise _fail(f"{_shown(settings)} keeps nothing after this command: nothing to seed", 2)
         password_hash = await container.hasher().hash(secrets.token_urlsafe(24))
         columns = (
             TextColumn("{task.description}"),
@@ -168,7 +179,7 @@ def seed(
         with Progress(*columns) as progress:
             task = progress.add_task("Seeding", total=users + items)
             return await seed_demo_data(
-                container.engine(),
+                database.engine,
                 users=users,
                 items=items,
                 password_hash=password_hash,

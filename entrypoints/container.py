@@ -1,30 +1,22 @@
-"""The composition root: every adapter and use case of itemhub, built on first use."""
+"""The composition root: every adapter and use case of itemhub, built on first use.
+
+Persistence is chosen by the database URL's scheme (`DATABASES`); everything else is built
+the same way whatever the adapter. `shutdown()` releases what the container built.
+"""
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
+from typing import cast
 
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
-from adapters.memory import (
-    InMemoryDatabase,
-    InMemoryItemListing,
-    InMemoryUnitOfWork,
-    InMemoryUserLookup,
-)
-from adapters.memory.probe import InMemoryDatabaseProbe
+from adapters.options import DatabaseOptions
 from adapters.security import BcryptPasswordHasher, JwtTokenService
-from adapters.sql import (
-    SqlItemListing,
-    SqlUnitOfWork,
-    SqlUserLookup,
-    create_engine,
-    create_session_factory,
-    gate_of,
-)
-from adapters.sql.probe import SqlDatabaseProbe
 from adapters.throttling import LimitsLoginThrottle
+from application.ports import Database
 from application.use_cases.auth import Authenticate, ResolveCurrentUser
 from application.use_cases.items import CreateItem, DeleteItem, GetItem, ListItems, UpdateItem
 from application.use_cases.users import (
@@ -36,7 +28,33 @@ from application.use_cases.users import (
     RegisterUser,
     UpdateUser,
 )
-from entrypoints.settings import Settings
+from entrypoints.settings import ConfigurationError, Settings
+
+# The persistence adapter for each database URL scheme, as "module:class": a new adapter is one
+# more line here. Each is imported only when its URL is used.
+# The class takes (url, DatabaseOptions) and implements application.ports.Database.
+DATABASES = {
+    "memory": "adapters.memory:InMemoryDatabase",
+    "sqlite": "adapters.sql:SqlDatabase",
+    "postgresql": "adapters.sql:SqlDatabase",
+    "postgres": "adapters.sql:SqlDatabase",
+}
+
+
+def open_database(url: str, options: DatabaseOptions) -> Database:
+    """Build (not connect) the adapter the URL names; a URL no adapter serves is a
+    ConfigurationError saying which schemes there are."""
+    scheme = url.partition(":")[0].partition("+")[0].lower()
+    if scheme not in DATABASES:
+        raise ConfigurationError(
+            f"no database adapter for {scheme!r} URLs; use one of: {', '.join(DATABASES)}"
+        )
+    module, _, name = DATABASES[scheme].partition(":")
+    adapter = getattr(importlib.import_module(module), name)
+    try:
+        return cast(Database, adapter(url, options))
+    except ValueError as error:  # the adapter refused the rest of the URL
+        raise ConfigurationError(str(error)) from None
 
 
 def _minutes(minutes: int) -> timedelta:
@@ -44,22 +62,27 @@ def _minutes(minutes: int) -> timedelta:
 
 
 class Container(containers.DeclarativeContainer):
-    """Singletons are built once per container, on first use; units of work once per use case."""
+    """Singletons are built once per container, on first use."""
 
     settings = providers.Singleton(Settings)
     clock = providers.Singleton(SystemClock)
 
-    engine = providers.Singleton(
-        create_engine,
+    database = providers.Singleton(
+        open_database,
         url=settings.provided.database_url,
-        options=settings.provided.database_options.call(),
+        options=providers.Factory(
+            DatabaseOptions,
+            pool_size=settings.provided.db_pool_size,
+            max_overflow=settings.provided.db_max_overflow,
+            pool_timeout_seconds=settings.provided.db_pool_timeout_seconds,
+            connect_timeout_seconds=settings.provided.db_connect_timeout_seconds,
+            statement_timeout_seconds=settings.provided.db_statement_timeout_seconds,
+            sqlite_busy_timeout_seconds=settings.provided.sqlite_busy_timeout_seconds,
+        ),
     )
-    sessions = providers.Singleton(create_session_factory, engine)
-    connection_gate = providers.Singleton(gate_of, engine)
-    unit_of_work = providers.Factory(SqlUnitOfWork, sessions, connection_gate)
-    item_listing = providers.Singleton(SqlItemListing, engine)
-    user_lookup = providers.Singleton(SqlUserLookup, engine)
-    database_probe = providers.Singleton(SqlDatabaseProbe, engine)
+    unit_of_work = database.provided.unit_of_work
+    user_queries = database.provided.users
+    item_queries = database.provided.items
 
     hasher = providers.Singleton(BcryptPasswordHasher, rounds=settings.provided.bcrypt_rounds)
     tokens = providers.Singleton(
@@ -76,39 +99,29 @@ class Container(containers.DeclarativeContainer):
         window_seconds=settings.provided.login_failure_window_seconds,
     )
 
-    register_user = providers.Singleton(
-        RegisterUser, uow=unit_of_work.provider, hasher=hasher, clock=clock
-    )
+    register_user = providers.Singleton(RegisterUser, uow=unit_of_work, hasher=hasher, clock=clock)
     authenticate = providers.Singleton(
-        Authenticate,
-        uow=unit_of_work.provider,
-        hasher=hasher,
-        tokens=tokens,
-        throttle=login_throttle,
+        Authenticate, users=user_queries, hasher=hasher, tokens=tokens, throttle=login_throttle
     )
-    current_user = providers.Singleton(ResolveCurrentUser, users=user_lookup, tokens=tokens)
-    get_user = providers.Singleton(GetUser, uow=unit_of_work.provider)
-    list_users = providers.Singleton(ListUsers, uow=unit_of_work.provider)
-    update_user = providers.Singleton(
-        UpdateUser, uow=unit_of_work.provider, hasher=hasher, clock=clock
-    )
-    delete_own_account = providers.Singleton(DeleteOwnAccount, uow=unit_of_work.provider)
-    delete_user = providers.Singleton(DeleteUser, uow=unit_of_work.provider)
+    current_user = providers.Singleton(ResolveCurrentUser, users=user_queries, tokens=tokens)
+    get_user = providers.Singleton(GetUser, users=user_queries)
+    list_users = providers.Singleton(ListUsers, users=user_queries)
+    update_user = providers.Singleton(UpdateUser, uow=unit_of_work, hasher=hasher, clock=clock)
+    delete_own_account = providers.Singleton(DeleteOwnAccount, uow=unit_of_work)
+    delete_user = providers.Singleton(DeleteUser, uow=unit_of_work)
     create_superuser = providers.Singleton(
-        CreateOrPromoteSuperuser, uow=unit_of_work.provider, hasher=hasher, clock=clock
+        CreateOrPromoteSuperuser, uow=unit_of_work, register=register_user, clock=clock
     )
-    create_item = providers.Singleton(CreateItem, uow=unit_of_work.provider, clock=clock)
-    get_item = providers.Singleton(GetItem, listing=item_listing)
-    list_items = providers.Singleton(ListItems, listing=item_listing)
-    update_item = providers.Singleton(UpdateItem, uow=unit_of_work.provider, clock=clock)
-    delete_item = providers.Singleton(DeleteItem, uow=unit_of_work.provider)
+    create_item = providers.Singleton(CreateItem, uow=unit_of_work, clock=clock)
+    get_item = providers.Singleton(GetItem, items=item_queries)
+    list_items = providers.Singleton(ListItems, items=item_queries)
+    update_item = providers.Singleton(UpdateItem, uow=unit_of_work, clock=clock)
+    delete_item = providers.Singleton(DeleteItem, uow=unit_of_work)
 
 
-def use_in_memory_adapter(container: Container) -> InMemoryDatabase:
-    """Swap persistence for the in-memory adapter; no use case changes. Returns its database."""
-    database = InMemoryDatabase()
-    container.unit_of_work.override(providers.Factory(InMemoryUnitOfWork, database))
-    container.item_listing.override(providers.Singleton(InMemoryItemListing, database))
-    container.user_lookup.override(providers.Singleton(InMemoryUserLookup, database))
-    container.database_probe.override(providers.Singleton(InMemoryDatabaseProbe))
-    return database
+async def shutdown(container: Container) -> None:
+    """Release what the container holds: database connections, the throttle's Redis pool,
+    hashing threads. Each is cheap to build, so one never used is built and closed at once."""
+    await container.database().close()
+    container.login_throttle().close()
+    container.hasher().close()

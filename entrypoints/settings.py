@@ -10,8 +10,6 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from adapters.sql import DatabaseOptions, normalise_url
-
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///itemhub.db"
 MIN_SECRET_KEY_BYTES = 32
 DEV_SECRET_FILE = Path(".itemhub-secret")
@@ -30,7 +28,8 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
         validation_alias=AliasChoices("ITEMHUB_DATABASE_URL", "DATABASE_URL", "database_url"),
-        description="SQLite file (the default, in the working directory) or PostgreSQL.",
+        description="memory://, a SQLite file (the default, in the working directory) or "
+        "PostgreSQL; container.DATABASES says which adapter serves which scheme.",
     )
     secret_key: SecretStr | None = None
     access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
@@ -48,12 +47,6 @@ class Settings(BaseSettings):
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     db_statement_timeout_seconds: float = Field(default=15.0, gt=0)
     sqlite_busy_timeout_seconds: float = Field(default=5.0, gt=0)
-
-    @field_validator("database_url")
-    @classmethod
-    def _supported_database(cls, url: str) -> str:
-        """Fail at start-up, in one line, rather than at the first request."""
-        return normalise_url(url).render_as_string(hide_password=False)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -84,16 +77,6 @@ class Settings(BaseSettings):
         ):
             raise ValueError(f"ITEMHUB_SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes")
         return self
-
-    def database_options(self) -> DatabaseOptions:
-        return DatabaseOptions(
-            pool_size=self.db_pool_size,
-            max_overflow=self.db_max_overflow,
-            pool_timeout_seconds=self.db_pool_timeout_seconds,
-            connect_timeout_seconds=self.db_connect_timeout_seconds,
-            statement_timeout_seconds=self.db_statement_timeout_seconds,
-            sqlite_busy_timeout_seconds=self.sqlite_busy_timeout_seconds,
-        )
 
     def token_secret(self, dev_secret_file: Path = DEV_SECRET_FILE) -> str:
         """The configured key; in development without one, a generated key kept in a git-ignored

@@ -11,14 +11,20 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
-from domain.errors import DomainError
-from entrypoints.container import Container
-from entrypoints.http.middleware import RequestContextMiddleware
+from domain.errors import DomainError, InvalidValue
+from entrypoints.container import Container, shutdown
+from entrypoints.http.middleware import (
+    AccessLogMiddleware,
+    BodyLimitMiddleware,
+    LastResortMiddleware,
+    RequestIdMiddleware,
+)
 from entrypoints.http.openapi import install_openapi
 from entrypoints.http.problems import (
     domain_error_handler,
     http_error_handler,
-    validation_error_handler,
+    invalid_value_handler,
+    request_validation_handler,
 )
 from entrypoints.http.routes import auth, health, items, users
 
@@ -31,7 +37,9 @@ Every error is `application/problem+json` (RFC 9457)."""
 def create_app(container: Container | None = None) -> FastAPI:
     """Build the app around a container: uvicorn calls it bare; tests pass one with overrides."""
     container = container or Container()
-    container.tokens()  # resolve the signing key now: a bad configuration stops start-up
+    # Resolved now, so a bad configuration (signing key, database URL) stops start-up.
+    container.tokens()
+    container.database()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -42,15 +50,14 @@ def create_app(container: Container | None = None) -> FastAPI:
         gc.freeze()
         yield
         gc.unfreeze()  # an app stopped inside a longer-lived process (tests) leaves nothing behind
-        await container.engine().dispose()
-        container.login_throttle().close()
-        container.hasher().close()
+        await shutdown(container)
 
     app = FastAPI(title="itemhub", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.container = container
 
     app.add_exception_handler(DomainError, domain_error_handler)
-    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(InvalidValue, invalid_value_handler)
+    app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
 
     origins = container.settings().cors_origins
@@ -62,7 +69,14 @@ def create_app(container: Container | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["Location", "X-Request-ID", "Retry-After"],
         )
-    app.add_middleware(RequestContextMiddleware)  # added last: the outermost of ours
+    # Added innermost first: a request passes RequestId, AccessLog, LastResort, BodyLimit.
+    for middleware in (
+        BodyLimitMiddleware,
+        LastResortMiddleware,
+        AccessLogMiddleware,
+        RequestIdMiddleware,
+    ):
+        app.add_middleware(middleware)
 
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, users, items):

@@ -1,29 +1,41 @@
-"""Request field types that parse JSON straight into domain value objects.
+"""HTTP field types for the domain's value objects, in requests and responses alike.
 
-The domain's value objects are the one source of validation rules; these types only carry
-them to pydantic (so a bad field is a 422 naming it) and describe them in the OpenAPI schema.
+The value objects hold the rules; these types carry them to pydantic (a bad field is a 422
+naming it), write them back as plain JSON, and describe them in the OpenAPI document with the
+domain's own limits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from operator import attrgetter
 from typing import Annotated, Any, TypeVar
 
-from pydantic import PlainValidator, WithJsonSchema
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 from domain.errors import InvalidValue
 from domain.values import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_EMAIL_LENGTH,
+    MAX_PASSWORD_BYTES,
+    MAX_PRICE,
+    MAX_TITLE_CHARS,
+    MIN_PASSWORD_CHARS,
+    MIN_PRICE,
+    PRICE_PLACES,
     TITLE_WHITESPACE,
+    USERNAME_PATTERN,
     Description,
     Email,
     PlainPassword,
     Price,
     Title,
     Username,
+    ValueObject,
 )
 
-V = TypeVar("V")
+V = TypeVar("V", bound=ValueObject[Any])
 
 # JSON Schema patterns saying what the value objects accept. Classes are spelled out rather than
 # written as \s, which Python's and ECMAScript's regex engines read differently.
@@ -32,65 +44,94 @@ _SPACE = "".join(f"\\u{ord(ch):04x}" for ch in TITLE_WHITESPACE)
 # in engines that work on Unicode scalar values (Rust's regex), which then ignore it whole.
 _CONTROL = "\\u0000-\\u001f\\u007f-\\u009f"
 _VISIBLE = f"[^{_SPACE}{_CONTROL}]"
-TITLE_PATTERN = f"^[{_SPACE}]*{_VISIBLE}(?:[^{_CONTROL}]{{0,198}}{_VISIBLE})?[{_SPACE}]*$"
+TITLE_PATTERN = (
+    f"^[{_SPACE}]*{_VISIBLE}(?:[^{_CONTROL}]{{0,{MAX_TITLE_CHARS - 2}}}{_VISIBLE})?[{_SPACE}]*$"
+)
 # One pattern carries the whole rule, length included.
-DESCRIPTION_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]{0,2000}$"
+DESCRIPTION_PATTERN = (
+    f"^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]{{0,{MAX_DESCRIPTION_CHARS}}}$"
+)
+PRICE_SCHEMA = {
+    "type": "number",
+    "minimum": int(MIN_PRICE),
+    "maximum": int(MAX_PRICE),
+    "multipleOf": float(Decimal(1).scaleb(-PRICE_PLACES)),
+}
 
 
-def _domain(factory: Callable[[Any], V]) -> Callable[[Any], V]:
-    def validate(raw: Any) -> V:
+def _parser(value_type: type[V], accepts: Callable[[Any], bool] = lambda _: True) -> Any:
+    """A pydantic validator: a value object passes as it is (a response being shaped), anything
+    else is validated by the value object (a request); its reason becomes the 422's message."""
+
+    def parse(raw: Any) -> V:
+        if isinstance(raw, value_type):
+            return raw
+        if not accepts(raw):
+            raise ValueError("must be a number")
         try:
-            return factory(raw)
+            return value_type(raw)
         except InvalidValue as error:
             raise ValueError(error.reason) from None
 
-    return validate
+    return PlainValidator(parse)
 
 
-def _price(raw: Any) -> Price:
-    # Request JSON is parsed with Decimal for fractions (see ExactJsonRoute): no float rounding.
-    if isinstance(raw, bool) or not isinstance(raw, Decimal | int):
-        raise ValueError("must be a number")
-    return _domain(Price)(raw)
+# Written back as the plain value. attrgetter is C: no Python call per value on every page;
+# `return_type` has pydantic convert it (a Price's Decimal to a JSON number: two decimals print
+# exactly as a double, and the contract says number).
+_AS_TEXT = PlainSerializer(attrgetter("value"), return_type=str)
+_AS_NUMBER = PlainSerializer(attrgetter("value"), return_type=float)
+
+
+def _is_json_number(raw: Any) -> bool:
+    # Request JSON is parsed with Decimal for fractions (see exact_json.py): no float rounding.
+    return not isinstance(raw, bool) and isinstance(raw, Decimal | int)
 
 
 EmailField = Annotated[
     Email,
-    PlainValidator(_domain(Email)),
-    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
+    _parser(Email),
+    _AS_TEXT,
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": MAX_EMAIL_LENGTH}),
 ]
 UsernameField = Annotated[
     Username,
-    PlainValidator(_domain(Username)),
-    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z0-9_.-]{3,32}$"}),
+    _parser(Username),
+    _AS_TEXT,
+    WithJsonSchema({"type": "string", "pattern": f"^{USERNAME_PATTERN}$"}),
 ]
 PasswordField = Annotated[
     PlainPassword,
-    PlainValidator(_domain(PlainPassword)),
+    _parser(PlainPassword),
     WithJsonSchema(
         {
             "type": "string",
             "format": "password",
-            "minLength": 8,
-            "maxLength": 72,
-            "description": "8 characters to 72 bytes of UTF-8",
+            "minLength": MIN_PASSWORD_CHARS,
+            "maxLength": MAX_PASSWORD_BYTES,
+            "description": (
+                f"{MIN_PASSWORD_CHARS} characters to {MAX_PASSWORD_BYTES} bytes of UTF-8"
+            ),
         }
     ),
 ]
 TitleField = Annotated[
     Title,
-    PlainValidator(_domain(Title)),
+    _parser(Title),
+    _AS_TEXT,
     WithJsonSchema(
         {
             "type": "string",
             "pattern": TITLE_PATTERN,
-            "description": "1 to 200 characters after trimming white space; no control characters.",
+            "description": f"1 to {MAX_TITLE_CHARS} characters after trimming white space; "
+            "no control characters.",
         }
     ),
 ]
 DescriptionField = Annotated[
     Description,
-    PlainValidator(_domain(Description)),
+    _parser(Description),
+    _AS_TEXT,
     WithJsonSchema(
         {
             "type": "string",
@@ -101,6 +142,9 @@ DescriptionField = Annotated[
 ]
 PriceField = Annotated[
     Price,
-    PlainValidator(_price),
-    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1_000_000_000, "multipleOf": 0.01}),
+    _parser(Price, _is_json_number),
+    _AS_NUMBER,
+    WithJsonSchema(PRICE_SCHEMA),
 ]
+PriceQuery = Annotated[Price, _parser(Price), WithJsonSchema(PRICE_SCHEMA)]
+"""A price in a query string, where every value arrives as text."""

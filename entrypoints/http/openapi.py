@@ -1,7 +1,9 @@
-"""The OpenAPI document: every error an operation can return, in problem+json form."""
+"""The OpenAPI document: every error an operation can return, in problem+json form, with an
+example of each kind taken from the problem table."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -9,7 +11,15 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
-from entrypoints.http.problems import PROBLEM_JSON, Problem, ValidationProblem
+from domain.errors import DomainError
+from entrypoints.http.problems import (
+    PROBLEM_JSON,
+    VALIDATION,
+    Problem,
+    ProblemType,
+    ValidationProblem,
+    problem_type_of,
+)
 
 _DESCRIPTIONS = {
     400: "Bad request",
@@ -19,33 +29,71 @@ _DESCRIPTIONS = {
     409: "Conflicts with an existing account",
     413: "Request body over 1 MiB",
     422: "Invalid input; `errors` lists each invalid field",
-    429: "Too many failed logins; see Retry-After",
-    503: "The database does not answer",
+    429: "Too many requests; see Retry-After",
+    503: "The database does not answer; see Retry-After",
 }
+Answerable = type[DomainError] | ProblemType
 
 
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route: the error statuses it can answer, with the problem schema."""
+def _kind(answer: Answerable) -> ProblemType:
+    if isinstance(answer, ProblemType):
+        return answer
+    kind = problem_type_of(answer)
+    if kind is None:
+        raise ValueError(f"{answer.__name__} is not in the problem table")
+    return kind
+
+
+def _example(kind: ProblemType) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": kind.type,
+        "title": kind.title,
+        "status": kind.status,
+        "detail": kind.example,
+    }
+    if kind is VALIDATION:
+        body["errors"] = [
+            {"loc": ["body", "price"], "msg": "must be a number", "type": "value_error"}
+        ]
+    return body
+
+
+def problems(*answers: Answerable) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: the problems it can answer (domain errors, or kinds of
+    problem), grouped by status, each with its example."""
+    by_status: dict[int, list[ProblemType]] = defaultdict(list)
+    for answer in answers:
+        kind = _kind(answer)
+        by_status[kind.status].append(kind)
     return {
         status: {
-            "model": ValidationProblem if status == 422 else Problem,
+            "model": ValidationProblem if status == VALIDATION.status else Problem,
             "description": _DESCRIPTIONS[status],
+            "content": {
+                "application/json": {
+                    "examples": {
+                        kind.slug: {"summary": kind.title, "value": _example(kind)}
+                        for kind in kinds
+                    }
+                }
+            },
         }
-        for status in statuses
+        for status, kinds in sorted(by_status.items())
     }
 
 
-def links_to(resource: str, parameter: str, *operation_ids: str) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI links from a 201 to what can be done with the created resource next."""
+def links_from_created(resource: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI links from a 201 to what can be done next with the resource just created: the
+    `read_`, `update_`, `replace_` and `delete_` operations of it, by its `{resource}_id`."""
     return {
         201: {
             "links": {
-                f"{operation_id}": {
-                    "operationId": operation_id,
-                    "parameters": {parameter: "$response.body#/id"},
+                f"{verb}_{resource}": {
+                    "operationId": f"{verb}_{resource}",
+                    "parameters": {f"{resource}_id": "$response.body#/id"},
                     "description": f"The {resource} just created.",
                 }
-                for operation_id in operation_ids
+                for verb in ("read", "update", "replace", "delete")
             }
         }
     }
@@ -57,18 +105,24 @@ def add_partial_update(
     endpoint: Callable[..., Any],
     *,
     resource: str,
+    described_as: str,
     response_model: type[BaseModel],
-    errors: tuple[int, ...],
+    answers: tuple[Answerable, ...],
 ) -> None:
-    """PATCH and PUT both apply a partial update (the contract); each needs its own operationId."""
-    for method, verb in (("PATCH", "update"), ("PUT", "replace")):
+    """PATCH and PUT both apply a partial update (the contract); each needs its own operationId
+    and summary. `described_as` names the resource in a summary ("an item")."""
+    for method, verb, summary in (
+        ("PATCH", "update", f"Change some fields of {described_as}"),
+        ("PUT", "replace", f"Change some fields of {described_as} (same as PATCH)"),
+    ):
         router.add_api_route(
             path,
             endpoint,
             methods=[method],
             response_model=response_model,
             operation_id=f"{verb}_{resource}",
-            responses=problems(*errors),
+            summary=summary,
+            responses=problems(*answers),
         )
 
 

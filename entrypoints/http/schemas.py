@@ -1,18 +1,27 @@
-"""Request and response bodies of the API, kept apart from entities and table records."""
+"""Request and response bodies of the API.
+
+Requests turn into the core's own types (`ItemCreate.details()`, `body.sent()`); responses are
+read from entities and read models by attribute name, so routes return those and FastAPI
+shapes them.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictBool, field_validator
+from pydantic import (
+    AliasGenerator,
+    AliasPath,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
-from application.paging import Page
-from application.read_models import ItemWithOwner
-from domain.item import Item
-from domain.user import User
+from domain.item import ItemDetails
 from entrypoints.http.fields import (
     DescriptionField,
     EmailField,
@@ -22,14 +31,15 @@ from entrypoints.http.fields import (
     UsernameField,
 )
 
-# Money leaves as a JSON number (the contract); two decimals fit a double exactly when printed.
-Money = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
-
 
 class RequestBody(BaseModel):
     """Unknown fields are refused, so a typo or a mass-assignment attempt is a 422."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid")
+
+    def sent(self) -> dict[str, Any]:
+        """The fields the client sent, by name, as the core's values."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
 
 
 def _not_null(value: object) -> object:
@@ -80,6 +90,21 @@ class UserUpdate(RequestBody):
     )(_not_null)
 
 
+class UserRead(BaseModel):
+    id: int
+    email: EmailField
+    username: UsernameField
+    is_active: bool
+    is_superuser: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserPublic(BaseModel):
+    id: int
+    username: UsernameField
+
+
 class ItemCreate(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
@@ -89,6 +114,9 @@ class ItemCreate(RequestBody):
     title: TitleField
     description: DescriptionField | None = None
     price: PriceField
+
+    def details(self) -> ItemDetails:
+        return ItemDetails(**dict(self))
 
 
 class ItemUpdate(RequestBody):
@@ -104,70 +132,27 @@ class ItemUpdate(RequestBody):
     _no_nulls = field_validator("title", "price", mode="before")(_not_null)
 
 
-class UserRead(BaseModel):
-    id: int
-    email: str
-    username: str
-    is_active: bool
-    is_superuser: bool
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, user: User) -> UserRead:
-        return cls(
-            id=user.id,
-            email=user.email.value,
-            username=user.username.value,
-            is_active=user.is_active,
-            is_superuser=user.is_superuser,
-            created_at=user.created_at,
-            updated_at=user.updated_at,
-        )
-
-
-class UserPublic(BaseModel):
-    id: int
-    username: str
-
-
 class ItemRead(BaseModel):
     id: int
-    title: str
-    description: str | None
-    price: Money
-    user_id: int
+    title: TitleField
+    description: DescriptionField | None
+    price: PriceField
+    user_id: int = Field(validation_alias="owner_id")
     created_at: datetime
     updated_at: datetime
 
-    @classmethod
-    def of(cls, item: Item) -> ItemRead:
-        return cls(
-            id=item.id,
-            title=item.title.value,
-            description=item.description.value if item.description is not None else None,
-            price=item.price.amount,
-            user_id=item.owner_id,
-            created_at=item.created_at,
-            updated_at=item.updated_at,
-        )
+
+def _from_the_item(name: str) -> str | AliasPath:
+    """The read model holds an item and its owner (`ItemWithOwner`); the representation is
+    the item's fields with the owner beside them: pydantic reads `item.<field>` itself."""
+    return name if name == "owner" else AliasPath("item", name)
 
 
 class ItemReadWithOwner(ItemRead):
-    owner: UserPublic
+    model_config = ConfigDict(alias_generator=AliasGenerator(validation_alias=_from_the_item))
 
-    @classmethod
-    def of_view(cls, item: ItemWithOwner) -> ItemReadWithOwner:
-        return cls(
-            id=item.id,
-            title=item.title,
-            description=item.description,
-            price=item.price,
-            user_id=item.owner_id,
-            created_at=item.created_at,
-            updated_at=item.updated_at,
-            owner=UserPublic(id=item.owner.id, username=item.owner.username),
-        )
+    user_id: int = Field(validation_alias=AliasPath("item", "owner_id"))
+    owner: UserPublic
 
 
 class UserPage(BaseModel):
@@ -176,23 +161,12 @@ class UserPage(BaseModel):
         description="Pass as `cursor` for the next page; null at the end."
     )
 
-    @classmethod
-    def of(cls, page: Page[User]) -> UserPage:
-        return cls(data=[UserRead.of(user) for user in page.data], next_cursor=page.next_cursor)
-
 
 class ItemPage(BaseModel):
     data: list[ItemReadWithOwner]
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end."
     )
-
-    @classmethod
-    def of(cls, page: Page[ItemWithOwner]) -> ItemPage:
-        return cls(
-            data=[ItemReadWithOwner.of_view(item) for item in page.data],
-            next_cursor=page.next_cursor,
-        )
 
 
 class Token(BaseModel):

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import logging
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Request
-from starlette.responses import Response
-
-from entrypoints.http.dependencies import container_of
+from application.errors import StorageUnavailable
+from entrypoints.http.dependencies import Services
 from entrypoints.http.openapi import problems
-from entrypoints.http.problems import problem_response
 from entrypoints.http.schemas import Health
 
 router = APIRouter(tags=["health"])
-logger = logging.getLogger("itemhub.http")
 
 
 @router.get("/health", response_model=Health, operation_id="health")
@@ -23,13 +19,12 @@ async def health() -> Health:
 
 
 @router.get(
-    "/health/ready", response_model=Health, operation_id="readiness", responses=problems(503)
+    "/health/ready",
+    response_model=Health,
+    operation_id="readiness",
+    responses=problems(StorageUnavailable),
 )
-async def readiness(request: Request) -> Health | Response:
+async def readiness(services: Services) -> Health:
     """The database answers a trivial query within two seconds."""
-    try:
-        await container_of(request).database_probe().check()
-    except Exception as error:  # any failure of any driver means "not ready", never a 500
-        logger.warning("database not ready: %s", type(error).__name__)
-        return problem_response(503, "The database does not answer.", slug="database-unavailable")
+    await services.database().check()  # StorageUnavailable: 503
     return Health()

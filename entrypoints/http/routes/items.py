@@ -2,52 +2,25 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Response, status
 
-from application.paging import PageRequest
-from application.partial import UNSET
-from application.read_models import ItemFilters
-from application.use_cases.items import (
-    CreateItem,
-    DeleteItem,
-    GetItem,
-    ItemChanges,
-    ItemDraft,
-    ListItems,
-    UpdateItem,
-)
-from domain.values import MAX_TITLE_CHARS
-from entrypoints.http.dependencies import CurrentUser, provided
+from application.errors import NotAuthenticated
+from application.read_models import ItemWithOwner
+from domain.errors import ItemNotFound, NotAllowed
+from domain.item import Item
+from entrypoints.http.cursors import encode_item_cursor, page_body
+from entrypoints.http.dependencies import CurrentUser, Services
 from entrypoints.http.exact_json import ExactJsonRoute
-from entrypoints.http.openapi import add_partial_update, links_to, problems
-from entrypoints.http.routes.params import MAX_ID, ItemId, page_request
+from entrypoints.http.openapi import add_partial_update, links_from_created, problems
+from entrypoints.http.params import Filters, ItemId, ItemPages
+from entrypoints.http.problems import VALIDATION
 from entrypoints.http.schemas import ItemCreate, ItemPage, ItemRead, ItemReadWithOwner, ItemUpdate
 
 router = APIRouter(prefix="/items", tags=["items"], route_class=ExactJsonRoute)
-
-PriceBound = Annotated[
-    Decimal | None, Query(ge=0, le=1_000_000_000, decimal_places=2, description="Inclusive.")
-]
-
-
-async def item_filters(  # async: a plain def would run in a thread
-    owner_id: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Only this user's items.")
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            max_length=MAX_TITLE_CHARS,
-            description="Case-insensitive substring of the title, literally.",
-        ),
-    ] = None,
-    min_price: PriceBound = None,
-    max_price: PriceBound = None,
-) -> ItemFilters:
-    return ItemFilters(owner_id=owner_id, q=q or None, min_price=min_price, max_price=max_price)
+# What changing or deleting an item can answer besides success.
+MANAGING = (NotAuthenticated, NotAllowed, ItemNotFound, VALIDATION)
 
 
 @router.post(
@@ -55,57 +28,39 @@ async def item_filters(  # async: a plain def would run in a thread
     response_model=ItemRead,
     status_code=status.HTTP_201_CREATED,
     operation_id="create_item",
-    responses=problems(401, 422)
-    | links_to("item", "item_id", "read_item", "update_item", "replace_item", "delete_item"),
+    responses=problems(NotAuthenticated, VALIDATION) | links_from_created("item"),
 )
 async def create_item(
-    body: ItemCreate,
-    actor: CurrentUser,
-    response: Response,
-    create: Annotated[CreateItem, Depends(provided(lambda c: c.create_item()))],
-) -> ItemRead:
+    body: ItemCreate, actor: CurrentUser, response: Response, services: Services
+) -> Item:
     """Publish an item owned by the caller."""
-    item = await create(actor, ItemDraft(body.title, body.price, body.description))
+    item = await services.create_item()(actor, body.details())
     response.headers["Location"] = f"/api/v1/items/{item.id}"
-    return ItemRead.of(item)
+    return item
 
 
-@router.get("", response_model=ItemPage, operation_id="list_items", responses=problems(422))
-async def list_items(
-    filters: Annotated[ItemFilters, Depends(item_filters)],
-    page: Annotated[PageRequest, Depends(page_request)],
-    list_items: Annotated[ListItems, Depends(provided(lambda c: c.list_items()))],
-) -> ItemPage:
+@router.get("", response_model=ItemPage, operation_id="list_items", responses=problems(VALIDATION))
+async def list_items(filters: Filters, page: ItemPages, services: Services) -> dict[str, Any]:
     """Items newest first, with their owner's public profile (anyone)."""
-    return ItemPage.of(await list_items(filters, page))
+    return page_body(await services.list_items()(filters, page), encode_item_cursor)
 
 
 @router.get(
     "/{item_id:int}",
     response_model=ItemReadWithOwner,
     operation_id="read_item",
-    responses=problems(404, 422),
+    responses=problems(ItemNotFound, VALIDATION),
 )
-async def read_item(
-    item_id: ItemId,
-    get_item: Annotated[GetItem, Depends(provided(lambda c: c.get_item()))],
-) -> ItemReadWithOwner:
-    return ItemReadWithOwner.of_view(await get_item(item_id))
+async def read_item(item_id: ItemId, services: Services) -> ItemWithOwner:
+    """One item with its owner's public profile (anyone)."""
+    return await services.get_item()(item_id)
 
 
 async def update_item(
-    item_id: ItemId,
-    body: ItemUpdate,
-    actor: CurrentUser,
-    update: Annotated[UpdateItem, Depends(provided(lambda c: c.update_item()))],
-) -> ItemRead:
-    """A partial update by the owner or a superuser (PUT behaves as PATCH)."""
-    changes = ItemChanges(
-        title=body.title if body.title is not None else UNSET,
-        description=body.description if "description" in body.model_fields_set else UNSET,
-        price=body.price if body.price is not None else UNSET,
-    )
-    return ItemRead.of(await update(actor, item_id, changes))
+    item_id: ItemId, body: ItemUpdate, actor: CurrentUser, services: Services
+) -> Item:
+    """A partial update by the owner or a superuser; `description: null` clears it."""
+    return await services.update_item()(actor, item_id, body.sent())
 
 
 add_partial_update(
@@ -113,8 +68,9 @@ add_partial_update(
     "/{item_id:int}",
     update_item,
     resource="item",
+    described_as="an item",
     response_model=ItemRead,
-    errors=(401, 403, 404, 422),
+    answers=MANAGING,
 )
 
 
@@ -122,13 +78,8 @@ add_partial_update(
     "/{item_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="delete_item",
-    responses=problems(401, 403, 404, 422),
+    responses=problems(*MANAGING),
 )
-async def delete_item(
-    item_id: ItemId,
-    actor: CurrentUser,
-    delete: Annotated[DeleteItem, Depends(provided(lambda c: c.delete_item()))],
-) -> Response:
+async def delete_item(item_id: ItemId, actor: CurrentUser, services: Services) -> None:
     """Remove an item (its owner or a superuser)."""
-    await delete(actor, item_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    await services.delete_item()(actor, item_id)
