@@ -8,13 +8,14 @@ BIN := .venv/bin
 SYNCED := .venv/.synced
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run test lint typecheck imports pytest fuzz bench bench-keyset bench-login bench-round-trips clean
+.PHONY: help run test lint typecheck imports pytest fuzz bench bench-ab bench-keyset bench-login bench-round-trips clean
 
 help:
 	@echo "make run   - set up, then serve itemhub on http://127.0.0.1:8000 (docs at /docs)"
 	@echo "make test  - set up, then ruff, mypy, the import contract and the test suite"
 	@echo "make fuzz  - a long schemathesis run over the OpenAPI document (ITEMHUB_FUZZ_EXAMPLES=500)"
 	@echo "make bench - itemhub vs the yardstick (and a FastAPI floor) on PostgreSQL, same run; see BENCHMARKS.md"
+	@echo "make bench-ab BASE=<commit> - server CPU per request, this checkout vs a commit, interleaved"
 	@echo "make bench-login  - median time of failed logins: unknown user, wrong password, inactive user"
 	@echo "make bench-keyset - time first, deep keyset and deep offset pages on SQLite and PostgreSQL"
 
@@ -50,6 +51,9 @@ fuzz: $(SYNCED)
 # Benchmarks print figures; they are never part of `make test`.
 bench: $(SYNCED)
 	$(BIN)/python -m tests.benchmarks.http_bench
+
+bench-ab: $(SYNCED)
+	$(BIN)/python -m tests.benchmarks.ab --base $${BASE:-HEAD}
 
 bench-keyset: $(SYNCED)
 	$(BIN)/python -m tests.benchmarks.keyset_depth

@@ -13,9 +13,10 @@ from dependency_injector import providers
 from pydantic import SecretStr
 
 from adapters.security import BcryptPasswordHasher
+from adapters.sql import SqlDatabase
 from application.use_cases.users import Registration
 from domain.values import Email, PlainPassword, Username
-from entrypoints.container import Container, use_in_memory_adapter
+from entrypoints.container import Container, shutdown
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.databases import empty_tables, migrated_database
@@ -83,9 +84,10 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
 
 
 def make_settings(database_url: str | None, **overrides: Any) -> Settings:
+    """`None` is the in-memory adapter."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url or "sqlite+aiosqlite:///:memory:",
+        database_url=database_url or "memory://",
         secret_key=SecretStr(SECRET),
         bcrypt_rounds=4,
         **overrides,
@@ -100,20 +102,23 @@ async def build_api(
     reset: bool = True,
     **overrides: Any,
 ) -> AsyncGenerator[Api, None]:
-    container = Container()
-    container.settings.override(providers.Object(make_settings(backend, **overrides)))
-    container.hasher.override(providers.Object(hasher))
-    if backend is None:
-        use_in_memory_adapter(container)
-    elif reset:
-        await empty_tables(container.engine())
+    container = api_container(backend, hasher, **overrides)
+    database = container.database()
+    if reset and isinstance(database, SqlDatabase):
+        await empty_tables(database.engine)
     transport = httpx.ASGITransport(app=create_app(container), client=client_address)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://itemhub.test") as client:
             yield Api(client, container)
-    finally:  # what the app's lifespan does, but the session-wide hasher stays open
-        await container.engine().dispose()
-        container.login_throttle().close()
+    finally:  # what the app's lifespan does (ASGITransport runs no lifespan)
+        await shutdown(container)
+
+
+def api_container(backend: str | None, hasher: BcryptPasswordHasher, **overrides: Any) -> Container:
+    container = Container()
+    container.settings.override(providers.Object(make_settings(backend, **overrides)))
+    container.hasher.override(providers.Object(hasher))
+    return container
 
 
 @pytest.fixture

@@ -16,13 +16,44 @@ from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, FastAPI, HTTPException, Request
-from sqlalchemy import bindparam, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    bindparam,
+    select,
+)
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from adapters.sql.records import ItemRecord, UserRecord
-
-_users = UserRecord.__table__  # type: ignore[attr-defined]
-_items = ItemRecord.__table__  # type: ignore[attr-defined]
+# itemhub's tables as PostgreSQL has them, declared here with plain types: nothing of ours.
+_metadata = MetaData()
+_users = Table(
+    "users",
+    _metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("email", String),
+    Column("username", String),
+    Column("is_active", Boolean),
+    Column("is_superuser", Boolean),
+    Column("created_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True)),
+)
+_items = Table(
+    "items",
+    _metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("title", String),
+    Column("description", String),
+    Column("price", Numeric(12, 2)),
+    Column("user_id", BigInteger),
+    Column("created_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True)),
+)
 _ME = select(
     _users.c.id,
     _users.c.email,

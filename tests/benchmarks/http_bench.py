@@ -42,7 +42,8 @@ import bcrypt
 import httpx
 
 from adapters.sql.migrate import upgrade
-from application.paging import ItemCursor, encode_item_cursor
+from application.paging import ItemPosition
+from entrypoints.http.cursors import encode_item_cursor
 from tests.databases import POSTGRES_ADMIN_DSN, create_postgres_database, drop_postgres_database
 from tests.e2e.processes import ITEMHUB, free_port, itemhub
 from tests.pg_wire import PgWireCounter
@@ -387,7 +388,7 @@ async def deep_cursor(url: str, depth: int) -> str:
         )
     finally:
         await connection.close()
-    return encode_item_cursor(ItemCursor(created_at=row["created_at"], id=row["id"]))
+    return encode_item_cursor(ItemPosition(created_at=row["created_at"], id=row["id"]))
 
 
 def keyset_depth(work: Path, env: dict[str, str], items: int, seconds: int) -> Depth:

@@ -22,10 +22,10 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql import SqlItemListing, create_engine
+from adapters.sql import SqlDatabase
 from adapters.sql.migrate import upgrade
 from adapters.sql.records import ItemRecord, UserRecord
-from application.paging import ItemCursor
+from application.paging import ItemPosition
 from application.read_models import ItemFilters
 from tests.databases import (
     create_postgres_database,
@@ -91,20 +91,21 @@ async def timed(call: Callable[[], Awaitable[object]], runs: int) -> tuple[float
 
 
 async def measure(name: str, url: str, items: int, depth: int, runs: int) -> list[str]:
-    engine = create_engine(url)
+    database = SqlDatabase(url)
     try:
         started = time.perf_counter()
-        await seed(engine, items)
+        await seed(database.engine, items)
         seeded = time.perf_counter() - started
-        listing = SqlItemListing(engine)
+        listing = database.items
         everything = ItemFilters()
-        before = (await listing.page(everything, after=None, offset=depth - 1, limit=1))[0]
-        cursor = ItemCursor(before.created_at, before.id)
-        top = (await listing.page(everything, after=None, offset=PAGE - 1, limit=1))[0]
-        second = ItemCursor(top.created_at, top.id)
+        before = (await listing.page(everything, after=None, offset=depth - 1, limit=1))[0].item
+        cursor = ItemPosition(before.created_at, before.id)
+        top = (await listing.page(everything, after=None, offset=PAGE - 1, limit=1))[0].item
+        second = ItemPosition(top.created_at, top.id)
         deep = await listing.page(everything, after=cursor, offset=0, limit=PAGE)
         offset = await listing.page(everything, after=None, offset=depth, limit=PAGE)
-        assert [row.id for row in deep] == [row.id for row in offset], "keyset and offset disagree"
+        same = [row.item.id for row in deep] == [row.item.id for row in offset]
+        assert same, "keyset and offset disagree"
         first = await timed(
             lambda: listing.page(everything, after=None, offset=0, limit=PAGE), runs
         )
@@ -118,7 +119,7 @@ async def measure(name: str, url: str, items: int, depth: int, runs: int) -> lis
             lambda: listing.page(everything, after=None, offset=depth, limit=PAGE), runs
         )
     finally:
-        await engine.dispose()
+        await database.close()
     return [
         f"{name:<10} seeded {items:,} items in {seeded:.1f} s",
         f"{'':<10} first page             p50 {first[0]:7.2f} ms  p95 {first[1]:7.2f} ms",

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 
 from application.use_cases.users import Registration, UserChanges
 from domain.values import Email, PlainPassword, Username
-from entrypoints.container import Container, use_in_memory_adapter
+from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 
@@ -34,13 +34,12 @@ async def measure(rounds: int, samples: int) -> dict[str, list[float]]:
                 _env_file=None,  # type: ignore[call-arg]
                 secret_key=SecretStr("timing-benchmark-secret-key-0123456789"),
                 bcrypt_rounds=rounds,
-                database_url="sqlite+aiosqlite:///:memory:",
+                database_url="memory://",
                 login_max_failures_per_account=10**9,
                 login_max_failures_per_address=10**9,
             )
         )
     )
-    use_in_memory_adapter(container)
     register = container.register_user()
     known = await register(
         Registration(Email("known@example.com"), Username("known"), PlainPassword(PASSWORD))

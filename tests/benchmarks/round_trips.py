@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.sql import SqlItemListing, SqlUnitOfWork, create_engine, create_session_factory
+from adapters.sql import SqlDatabase
 from adapters.sql.migrate import upgrade
 from adapters.sql.seeding import seed_demo_data
 from application.read_models import ItemFilters
@@ -42,14 +42,14 @@ async def writes_per_call(call: Callable[[], Awaitable[Any]]) -> float:
 
 
 async def measure(url: str) -> None:
-    engine = create_engine(url)
+    database = SqlDatabase(url)
     try:
-        await seed_demo_data(engine, users=5, items=100, password_hash="x", now=datetime.now(UTC))
-        listing = SqlItemListing(engine)
-        sessions = create_session_factory(engine)
+        now = datetime.now(UTC)
+        await seed_demo_data(database.engine, users=5, items=100, password_hash="x", now=now)
+        listing = database.items
 
         async def current_user() -> None:
-            async with SqlUnitOfWork(sessions) as uow:
+            async with database.unit_of_work() as uow:
                 await uow.users.get(1)
 
         figures = {
@@ -60,7 +60,7 @@ async def measure(url: str) -> None:
             "user by id (unit of work)": await writes_per_call(current_user),
         }
     finally:
-        await engine.dispose()
+        await database.close()
     for name, writes in figures.items():
         print(f"{name:<28} {writes:.1f} round trips")
 

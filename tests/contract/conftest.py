@@ -11,21 +11,10 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.memory import (
-    InMemoryDatabase,
-    InMemoryItemListing,
-    InMemoryUnitOfWork,
-    InMemoryUserLookup,
-)
-from adapters.sql import (
-    SqlItemListing,
-    SqlUnitOfWork,
-    SqlUserLookup,
-    create_engine,
-    create_session_factory,
-    gate_of,
-)
-from application.ports import ItemListing, UnitOfWork, UnitOfWorkFactory, UserLookup
+from adapters.options import DatabaseOptions
+from adapters.sql import SqlDatabase
+from application.ports import Database, ItemQueries, UnitOfWork, UserQueries
+from entrypoints.container import open_database
 from tests.databases import empty_tables, migrated_database
 
 
@@ -59,22 +48,22 @@ class _Counting:
 
 @dataclass
 class Adapter:
+    """A persistence adapter under contract: its Database object, and for SQL its statements."""
+
     name: str
-    uow: UnitOfWorkFactory
-    listing: ItemListing
-    lookup: UserLookup
+    database: Database
     log: StatementLog | None = None
 
+    def uow(self) -> UnitOfWork:
+        return self.database.unit_of_work()
 
-def _sql_adapter(name: str, engine: AsyncEngine) -> Adapter:
-    log = StatementLog()
-    log.attach(engine)
-    sessions = create_session_factory(engine)
+    @property
+    def items(self) -> ItemQueries:
+        return self.database.items
 
-    def uow() -> UnitOfWork:
-        return SqlUnitOfWork(sessions, gate_of(engine))
-
-    return Adapter(name, uow, SqlItemListing(engine), SqlUserLookup(engine), log)
+    @property
+    def users(self) -> UserQueries:
+        return self.database.users
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -88,21 +77,17 @@ def sql_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | No
 
 
 async def _adapter(database_url: str | None) -> AsyncIterator[Adapter]:
-    if database_url is None:
-        db = InMemoryDatabase()
-
-        def uow() -> UnitOfWork:
-            return InMemoryUnitOfWork(db)
-
-        yield Adapter("memory", uow, InMemoryItemListing(db), InMemoryUserLookup(db))
-        return
-
-    engine = create_engine(database_url)
-    await empty_tables(engine)
+    """The adapter the app would open for this URL (`None`: the in-memory one)."""
+    database = open_database(database_url or "memory://", DatabaseOptions())
+    log = None
+    if isinstance(database, SqlDatabase):
+        await empty_tables(database.engine)
+        log = StatementLog()
+        log.attach(database.engine)
     try:
-        yield _sql_adapter(engine.dialect.name, engine)
+        yield Adapter(database_url.partition(":")[0] if database_url else "memory", database, log)
     finally:
-        await engine.dispose()
+        await database.close()
 
 
 @pytest.fixture

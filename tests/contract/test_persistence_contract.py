@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from application.paging import ItemCursor, UserCursor
+from application.paging import ItemPosition, UserPosition
 from application.read_models import ItemFilters
 from domain.errors import (
     DomainError,
@@ -17,16 +17,16 @@ from domain.errors import (
     UsernameTaken,
     UserNotFound,
 )
-from domain.item import Item, NewItem
-from domain.user import NewUser, User
+from domain.item import Item, ItemDetails
+from domain.user import User
 from domain.values import Description, Email, Price, Title, Username
 from tests.contract.conftest import Adapter
 
 T0 = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
 
 
-def new_user(name: str, email: str | None = None, at: datetime = T0) -> NewUser:
-    return NewUser(
+def new_user(name: str, email: str | None = None, at: datetime = T0) -> User:
+    return User.register(
         Email(email or f"{name}@example.com"), Username(name), f"$2b$04$hash-of-{name}", at
     )
 
@@ -37,14 +37,13 @@ def new_item(
     price: str = "10.00",
     at: datetime = T0,
     description: str | None = None,
-) -> NewItem:
-    return NewItem(
-        Title(title),
-        Description(description) if description is not None else None,
-        Price(Decimal(price)),
-        owner.id,
-        at,
+) -> Item:
+    details = ItemDetails(
+        title=Title(title),
+        price=Price(Decimal(price)),
+        description=Description(description) if description is not None else None,
     )
+    return Item.publish(details, owner.id, at)
 
 
 async def add_user(adapter: Adapter, name: str, email: str | None = None) -> User:
@@ -77,8 +76,8 @@ async def save_item(adapter: Adapter, item: Item) -> None:
 async def listed_ids(
     adapter: Adapter, filters: ItemFilters | None = None, limit: int = 100
 ) -> list[int]:
-    rows = await adapter.listing.page(filters or ItemFilters(), after=None, offset=0, limit=limit)
-    return [row.id for row in rows]
+    rows = await adapter.items.page(filters or ItemFilters(), after=None, offset=0, limit=limit)
+    return [row.item.id for row in rows]
 
 
 class TestUsers:
@@ -161,12 +160,11 @@ class TestUsers:
         with pytest.raises(UserNotFound):
             await save_user(adapter, alice)
 
-    async def test_users_page_by_id_after_a_cursor_or_an_offset(self, adapter: Adapter) -> None:
+    async def test_users_page_by_id_after_a_position_or_an_offset(self, adapter: Adapter) -> None:
         ids = [(await add_user(adapter, f"user{n}")).id for n in range(5)]
-        async with adapter.uow() as uow:
-            first = await uow.users.list_page(after=None, offset=0, limit=2)
-            after = await uow.users.list_page(after=UserCursor(ids[1]), offset=0, limit=10)
-            skipped = await uow.users.list_page(after=None, offset=3, limit=10)
+        first = await adapter.users.page(after=None, offset=0, limit=2)
+        after = await adapter.users.page(after=UserPosition(ids[1]), offset=0, limit=10)
+        skipped = await adapter.users.page(after=None, offset=3, limit=10)
         assert [u.id for u in first] == ids[:2]
         assert [u.id for u in after] == ids[2:]
         assert [u.id for u in skipped] == ids[3:]
@@ -246,11 +244,11 @@ class TestItems:
         item = await add_item(adapter, owner, price=price)
         async with adapter.uow() as uow:
             loaded = await uow.items.get(item.id)
-        shown = await adapter.listing.get(item.id)
+        shown = await adapter.items.get(item.id)
         assert loaded is not None
         assert shown is not None
-        assert loaded.price.amount == shown.price == Decimal(price)
-        assert str(shown.price) == price
+        assert loaded.price == shown.item.price == Price(Decimal(price))
+        assert str(shown.item.price) == price
 
     async def test_a_stored_item_reads_back_identically_with_its_owner(
         self, adapter: Adapter
@@ -259,15 +257,15 @@ class TestItems:
         item = await add_item(adapter, owner, title="Zürich Ärger ☕", description="line\nbreak")
         async with adapter.uow() as uow:
             assert await uow.items.get(item.id) == item
-        shown = await adapter.listing.get(item.id)
+        shown = await adapter.items.get(item.id)
         assert shown is not None
-        assert (shown.title, shown.description, shown.owner_id) == (
+        assert shown.item == item
+        assert (shown.item.title.value, shown.item.description) == (
             "Zürich Ärger ☕",
-            "line\nbreak",
-            owner.id,
+            Description("line\nbreak"),
         )
-        assert (shown.owner.id, shown.owner.username) == (owner.id, "Alice")
-        assert shown.created_at == shown.updated_at == T0
+        assert (shown.owner.id, shown.owner.username.value) == (owner.id, "Alice")
+        assert shown.item.created_at == shown.item.updated_at == T0
 
     async def test_an_item_needs_an_existing_owner(self, adapter: Adapter) -> None:
         owner = await add_user(adapter, "alice")
@@ -281,9 +279,9 @@ class TestItems:
         owner = await add_user(adapter, "alice")
         item = await add_item(adapter, owner, description="old")
         later = T0 + timedelta(minutes=1)
-        item.retitle(Title("Renamed"), later)
-        item.describe(None, later)
-        item.reprice(Price(Decimal("5.5")), later)
+        item.revise(
+            {"title": Title("Renamed"), "description": None, "price": Price(Decimal("5.5"))}, later
+        )
         async with adapter.uow() as uow:
             await uow.items.update(item)
             await uow.commit()
@@ -293,7 +291,7 @@ class TestItems:
             await uow.commit()
         async with adapter.uow() as uow:
             assert await uow.items.get(item.id) is None
-        assert await adapter.listing.get(item.id) is None
+        assert await adapter.items.get(item.id) is None
 
     async def test_updating_an_item_deleted_meanwhile_reports_it_missing(
         self, adapter: Adapter
@@ -303,7 +301,7 @@ class TestItems:
         async with adapter.uow() as uow:
             await uow.items.delete(item.id)
             await uow.commit()
-        item.retitle(Title("Too late"), T0)
+        item.revise({"title": Title("Too late")}, T0)
         with pytest.raises(ItemNotFound):
             await save_item(adapter, item)
 
@@ -341,23 +339,23 @@ class TestListing:
             existing, key=lambda i: (T0 + timedelta(seconds=(i - existing[0]) // 3), i)
         )
         seen: list[int] = []
-        after: ItemCursor | None = None
+        after: ItemPosition | None = None
         newer = T0 + timedelta(days=1)
         while True:
-            rows = await adapter.listing.page(ItemFilters(), after=after, offset=0, limit=5)
-            seen += [row.id for row in rows]
+            rows = await adapter.items.page(ItemFilters(), after=after, offset=0, limit=5)
+            seen += [row.item.id for row in rows]
             await add_item(adapter, owner, at=newer)  # lands before every cursor: never seen
             newer += timedelta(seconds=1)
             if len(rows) < 5:
                 break
-            after = ItemCursor(rows[-1].created_at, rows[-1].id)
+            after = ItemPosition(rows[-1].item.created_at, rows[-1].item.id)
         assert seen == list(reversed(expected))
 
     async def test_offset_pages(self, adapter: Adapter) -> None:
         owner = await add_user(adapter, "alice")
         ids = [(await add_item(adapter, owner, at=T0 + timedelta(seconds=n))).id for n in range(6)]
-        rows = await adapter.listing.page(ItemFilters(), after=None, offset=2, limit=3)
-        assert [row.id for row in rows] == [ids[3], ids[2], ids[1]]
+        rows = await adapter.items.page(ItemFilters(), after=None, offset=2, limit=3)
+        assert [row.item.id for row in rows] == [ids[3], ids[2], ids[1]]
 
     async def test_filter_by_owner(self, adapter: Adapter) -> None:
         alice = await add_user(adapter, "alice")
@@ -401,16 +399,16 @@ class TestListing:
             p: (await add_item(adapter, owner, price=p)).id
             for p in ["9.99", "10.00", "15.50", "20.00", "20.01"]
         }
-        filters = ItemFilters(min_price=Decimal("10"), max_price=Decimal("20.00"))
+        filters = ItemFilters(min_price=Price(Decimal("10")), max_price=Price(Decimal("20.00")))
         assert set(await listed_ids(adapter, filters)) == {
             by_price["10.00"],
             by_price["15.50"],
             by_price["20.00"],
         }
-        assert set(await listed_ids(adapter, ItemFilters(min_price=Decimal("20.01")))) == {
+        assert set(await listed_ids(adapter, ItemFilters(min_price=Price(Decimal("20.01"))))) == {
             by_price["20.01"]
         }
-        assert set(await listed_ids(adapter, ItemFilters(max_price=Decimal("9.99")))) == {
+        assert set(await listed_ids(adapter, ItemFilters(max_price=Price(Decimal("9.99"))))) == {
             by_price["9.99"]
         }
 
@@ -421,31 +419,37 @@ class TestListing:
         await add_item(adapter, alice, title="Red lamp", price="300.00")
         await add_item(adapter, alice, title="Blue lamp", price="30.00")
         await add_item(adapter, bob, title="Red lamp", price="30.00")
-        filters = ItemFilters(owner_id=alice.id, q="red", max_price=Decimal(100))
+        filters = ItemFilters(owner_id=alice.id, q="red", max_price=Price(100))
         assert await listed_ids(adapter, filters) == [hit.id]
 
 
-class TestUserLookup:
-    """The caller look-up reads committed users outside any unit of work."""
+class TestUserQueries:
+    """User reads see committed users only, outside any unit of work."""
 
     async def test_finds_a_committed_user_with_every_field(self, adapter: Adapter) -> None:
         alice = await add_user(adapter, "Alice", "alice@example.com")
-        assert await adapter.lookup.get(alice.id) == alice
+        assert await adapter.users.get(alice.id) == alice
 
     async def test_an_unknown_id_is_none(self, adapter: Adapter) -> None:
         alice = await add_user(adapter, "alice")
-        assert await adapter.lookup.get(alice.id + 1) is None
+        assert await adapter.users.get(alice.id + 1) is None
 
     async def test_sees_neither_uncommitted_nor_deleted_users(self, adapter: Adapter) -> None:
         alice = await add_user(adapter, "alice")
         async with adapter.uow() as uow:
             bob = await uow.users.add(new_user("bob"))
             await uow.users.delete(alice.id)
-            assert await adapter.lookup.get(bob.id) is None
-            assert await adapter.lookup.get(alice.id) == alice
+            assert await adapter.users.get(bob.id) is None
+            assert await adapter.users.get(alice.id) == alice
             await uow.commit()
-        assert await adapter.lookup.get(alice.id) is None
-        assert await adapter.lookup.get(bob.id) == bob
+        assert await adapter.users.get(alice.id) is None
+        assert await adapter.users.get(bob.id) == bob
+
+    async def test_look_ups_by_email_and_username_ignore_case(self, adapter: Adapter) -> None:
+        alice = await add_user(adapter, "Alice")
+        assert await adapter.users.get_by_email(Email("ALICE@example.com")) == alice
+        assert await adapter.users.get_by_username(Username("aLICE")) == alice
+        assert await adapter.users.get_by_username(Username("bob")) is None
 
     async def test_sees_a_committed_change(self, adapter: Adapter) -> None:
         alice = await add_user(adapter, "alice")
@@ -455,7 +459,7 @@ class TestUserLookup:
             stored.token_version += 1
             await uow.users.update(stored)
             await uow.commit()
-        found = await adapter.lookup.get(alice.id)
+        found = await adapter.users.get(alice.id)
         assert found is not None
         assert found.token_version == alice.token_version + 1
 
@@ -471,7 +475,7 @@ class TestStatementCounts:
             await add_item(adapter, owners[n % 5])
         for limit in (1, 20, 41):
             with adapter.log.count_during() as counted:
-                rows = await adapter.listing.page(
+                rows = await adapter.items.page(
                     ItemFilters(q="lamp"), after=None, offset=0, limit=limit
                 )
             assert len(rows) == min(limit, 40)
@@ -483,14 +487,14 @@ class TestStatementCounts:
         owner = await add_user(adapter, "alice")
         item = await add_item(adapter, owner)
         with adapter.log.count_during() as counted:
-            await adapter.listing.get(item.id)
+            await adapter.items.get(item.id)
         assert counted.count == 1
         with adapter.log.count_during() as counted:
             async with adapter.uow() as uow:
                 await uow.users.get(owner.id)
         assert counted.count == 1
         with adapter.log.count_during() as counted:
-            await adapter.lookup.get(owner.id)
+            await adapter.users.get(owner.id)
         assert counted.count == 1
 
     async def test_creating_an_item_is_one_statement(self, sql_adapter: Adapter) -> None:

@@ -12,7 +12,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from adapters.sql import DatabaseOptions, create_engine, metadata
+from adapters.options import DatabaseOptions
+from adapters.sql import metadata
+from adapters.sql.engine import create_engine
 from adapters.sql.migrate import upgrade
 from tests.e2e.processes import itemhub
 

@@ -1,4 +1,5 @@
-"""`itemhub serve` as a real process on a free loopback port, on a freshly migrated database."""
+"""`itemhub serve` as a real process on a free loopback port: on a freshly migrated database,
+and on the in-memory adapter with no database at all."""
 
 from __future__ import annotations
 
@@ -21,7 +22,34 @@ def server(fresh_database: str, tmp_path: Path) -> Iterator[str]:
 
 
 def test_register_login_create_list_delete(server: str) -> None:
-    with httpx.Client(base_url=server, timeout=10) as client:
+    register_login_create_list_delete(server)
+
+
+def test_serve_runs_on_the_in_memory_adapter_without_a_database(tmp_path: Path) -> None:
+    env = {"ITEMHUB_DATABASE_URL": "memory://", "ITEMHUB_BCRYPT_ROUNDS": "4"}
+    with running_server(env, tmp_path) as base_url:
+        register_login_create_list_delete(base_url)
+    assert not list(tmp_path.glob("*.db")), "the in-memory adapter wrote a database file"
+
+
+@pytest.mark.parametrize(
+    ("url", "workers", "says"),
+    [
+        ("mongodb://127.0.0.1/itemhub", "1", "no database adapter for 'mongodb' URLs"),
+        ("memory://", "2", "memory:// would give each worker a database of its own"),
+    ],
+)
+def test_a_database_url_that_cannot_work_stops_serve_in_one_line(
+    tmp_path: Path, url: str, workers: str, says: str
+) -> None:
+    result = itemhub("serve", "--workers", workers, cwd=tmp_path, env={"ITEMHUB_DATABASE_URL": url})
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert says in result.stderr
+
+
+def register_login_create_list_delete(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=10) as client:
         assert client.get("/health/ready").json() == {"status": "ok"}
         assert "swagger" in client.get("/docs").text.lower()
         account = {

@@ -13,10 +13,10 @@ from pydantic import SecretStr
 
 from adapters.memory import InMemoryDatabase
 from application.use_cases.auth import Credentials
-from application.use_cases.items import ItemDraft
 from application.use_cases.users import Registration
+from domain.item import ItemDetails
 from domain.values import Email, PlainPassword, Price, Title, Username
-from entrypoints.container import Container, use_in_memory_adapter
+from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 
@@ -34,8 +34,8 @@ class FuzzTarget:
 
     def reset(self) -> None:
         """Empty the store and make a user, a superuser and one item anew, with fresh tokens."""
-        self.database.users.clear()
-        self.database.items.clear()
+        self.database.state.users.clear()
+        self.database.state.items.clear()
         self.headers = asyncio.run(_populate(self.container))
 
 
@@ -51,9 +51,8 @@ async def _populate(container: Container) -> dict[str, dict[str, str]]:
             user = await container.register_user()(registration)
         issued = await container.authenticate()(Credentials(role, PASSWORD, f"fuzz-{role}"))
         headers[role] = {"Authorization": f"Bearer {issued.access_token}"}
-        await container.create_item()(
-            user, ItemDraft(Title(f"{role}'s lamp"), Price(Decimal("9.99")))
-        )
+        details = ItemDetails(title=Title(f"{role}'s lamp"), price=Price(Decimal("9.99")))
+        await container.create_item()(user, details)
     return headers
 
 
@@ -63,13 +62,14 @@ def fuzz_target() -> FuzzTarget:
         _env_file=None,  # type: ignore[call-arg]
         secret_key=SecretStr("fuzz-only-secret-key-0123456789abcdef"),
         bcrypt_rounds=4,
-        database_url="sqlite+aiosqlite:///:memory:",
+        database_url="memory://",
         # Throttling has its own tests; here it would only turn valid logins into 429s.
         login_max_failures_per_account=1_000_000,
         login_max_failures_per_address=1_000_000,
     )
     container.settings.override(providers.Object(settings))
-    database = use_in_memory_adapter(container)
+    database = container.database()
+    assert isinstance(database, InMemoryDatabase)
     target = FuzzTarget(create_app(container), container, database, {})
     target.reset()
     return target

@@ -13,7 +13,8 @@ from pytest_alembic.config import Config as PytestAlembicConfig
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql import DatabaseOptions, create_engine
+from adapters.options import DatabaseOptions
+from adapters.sql.engine import create_engine
 from adapters.sql.migrate import alembic_config
 
 

@@ -1,30 +1,21 @@
-"""Every use case wired to the in-memory adapter, real bcrypt (low cost) and real JWTs."""
+"""The application's own container, overridden for unit tests: the in-memory adapter, a frozen
+clock, real bcrypt at its lowest cost and real JWTs. Every use case is the one the app uses."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
+
+from dependency_injector import providers
+from pydantic import SecretStr
 
 from adapters.clock import FrozenClock
-from adapters.memory import (
-    InMemoryDatabase,
-    InMemoryItemListing,
-    InMemoryUnitOfWork,
-    InMemoryUserLookup,
-)
-from adapters.security import BcryptPasswordHasher, JwtTokenService
-from adapters.throttling import LimitsLoginThrottle
-from application.ports import UnitOfWork
+from adapters.memory import InMemoryDatabase
+from adapters.security import BcryptPasswordHasher
 from application.use_cases.auth import Authenticate, Credentials, ResolveCurrentUser
-from application.use_cases.items import (
-    CreateItem,
-    DeleteItem,
-    GetItem,
-    ItemDraft,
-    ListItems,
-    UpdateItem,
-)
+from application.use_cases.items import CreateItem, DeleteItem, GetItem, ListItems, UpdateItem
 from application.use_cases.users import (
     CreateOrPromoteSuperuser,
     DeleteOwnAccount,
@@ -35,23 +26,34 @@ from application.use_cases.users import (
     Registration,
     UpdateUser,
 )
-from domain.item import Item
+from domain.item import Item, ItemDetails
 from domain.user import User
 from domain.values import Description, Email, PlainPassword, Price, Title, Username
+from entrypoints.container import Container
+from entrypoints.settings import Settings
 
 TEST_SECRET = "unit-tests-only-secret-key-0123456789abcdef"
 START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 
 
+def unit_settings(**overrides: Any) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url="memory://",
+        secret_key=SecretStr(TEST_SECRET),
+        bcrypt_rounds=4,
+        **overrides,
+    )
+
+
 @dataclass
 class Core:
-    db: InMemoryDatabase
+    """The container's use cases, as the app gets them, and what tests reach for most."""
+
+    container: Container
     clock: FrozenClock
-    hasher: BcryptPasswordHasher
-    tokens: JwtTokenService
-    throttle: LimitsLoginThrottle
-    register: RegisterUser
+    register_user: RegisterUser
     authenticate: Authenticate
     current_user: ResolveCurrentUser
     get_user: GetUser
@@ -66,8 +68,11 @@ class Core:
     update_item: UpdateItem
     delete_item: DeleteItem
 
-    def uow(self) -> UnitOfWork:
-        return InMemoryUnitOfWork(self.db)
+    @property
+    def db(self) -> InMemoryDatabase:
+        database = self.container.database()
+        assert isinstance(database, InMemoryDatabase)
+        return database
 
     async def user(self, name: str, *, superuser: bool = False, password: str = PASSWORD) -> User:
         registration = Registration(
@@ -75,44 +80,26 @@ class Core:
         )
         if superuser:
             return (await self.create_superuser(registration)).user
-        return await self.register(registration)
+        return await self.register_user(registration)
 
     async def login(self, login: str, password: str = PASSWORD, address: str = "192.0.2.1") -> str:
         return (await self.authenticate(Credentials(login, password, address))).access_token
 
     async def item(self, owner: User, title: str = "A lamp", price: str = "10.00") -> Item:
-        draft = ItemDraft(Title(title), Price(Decimal(price)), Description("Bright"))
-        return await self.create_item(owner, draft)
+        details = ItemDetails(
+            title=Title(title), price=Price(Decimal(price)), description=Description("Bright")
+        )
+        return await self.create_item(owner, details)
 
 
-def build_core(hasher: BcryptPasswordHasher) -> Core:
-    db = InMemoryDatabase()
+def build_core(hasher: BcryptPasswordHasher, **settings: Any) -> Core:
+    container = Container()
     clock = FrozenClock(START)
-    tokens = JwtTokenService(TEST_SECRET, clock, timedelta(minutes=30))
+    container.settings.override(providers.Object(unit_settings(**settings)))
+    container.clock.override(providers.Object(clock))
+    container.hasher.override(providers.Object(hasher))
+    use_cases = {name: getattr(container, name)() for name in USE_CASES}
+    return Core(container, clock, **use_cases)
 
-    def uow() -> UnitOfWork:
-        return InMemoryUnitOfWork(db)
 
-    listing = InMemoryItemListing(db)
-    throttle = LimitsLoginThrottle("memory://", per_account=10, per_address=100, window_seconds=300)
-    return Core(
-        db=db,
-        clock=clock,
-        hasher=hasher,
-        tokens=tokens,
-        throttle=throttle,
-        register=RegisterUser(uow, hasher, clock),
-        authenticate=Authenticate(uow, hasher, tokens, throttle),
-        current_user=ResolveCurrentUser(InMemoryUserLookup(db), tokens),
-        get_user=GetUser(uow),
-        list_users=ListUsers(uow),
-        update_user=UpdateUser(uow, hasher, clock),
-        delete_own_account=DeleteOwnAccount(uow),
-        delete_user=DeleteUser(uow),
-        create_superuser=CreateOrPromoteSuperuser(uow, hasher, clock),
-        create_item=CreateItem(uow, clock),
-        get_item=GetItem(listing),
-        list_items=ListItems(listing),
-        update_item=UpdateItem(uow, clock),
-        delete_item=DeleteItem(uow),
-    )
+USE_CASES = [field.name for field in fields(Core)][2:]

@@ -34,7 +34,7 @@ async def test_email_taken_in_another_case_is_a_conflict(core: Core) -> None:
         Email("ALICE@Example.com"), Username("alice2"), PlainPassword(PASSWORD)
     )
     with pytest.raises(EmailAlreadyRegistered) as raised:
-        await core.register(registration)
+        await core.register_user(registration)
     assert raised.value.detail == "The email alice@example.com is already registered"
 
 
@@ -44,7 +44,7 @@ async def test_username_taken_in_another_case_is_a_conflict(core: Core) -> None:
         Email("other@example.com"), Username("ALICE"), PlainPassword(PASSWORD)
     )
     with pytest.raises(UsernameTaken, match="ALICE"):
-        await core.register(registration)
+        await core.register_user(registration)
 
 
 async def test_email_conflict_is_reported_before_username_conflict(core: Core) -> None:
@@ -53,7 +53,7 @@ async def test_email_conflict_is_reported_before_username_conflict(core: Core) -
         Email("alice@example.com"), Username("alice"), PlainPassword(PASSWORD)
     )
     with pytest.raises(EmailAlreadyRegistered):
-        await core.register(registration)
+        await core.register_user(registration)
 
 
 @pytest.mark.parametrize("login", ["alice", "ALICE", "alice@example.com", "Alice@EXAMPLE.com"])

@@ -154,8 +154,8 @@ class TestPrice:
     @given(cents)
     def test_amounts_with_two_decimals_round_trip(self, amount: Decimal) -> None:
         price = Price(amount)
-        assert price.amount == amount
-        assert Price(price.amount) == price
+        assert price.value == amount
+        assert Price(price.value) == price
 
     @pytest.mark.parametrize(
         "raw",
@@ -174,12 +174,12 @@ class TestPrice:
     )
     def test_rejects_inexact_negative_huge_or_non_finite_amounts(self, raw: object) -> None:
         with pytest.raises(InvalidPrice):
-            Price(raw)  # type: ignore[arg-type]
+            Price(raw)
 
     def test_trailing_zeros_are_not_extra_precision(self) -> None:
-        assert Price(Decimal("12.500")).amount == Decimal("12.50")
-        assert Price(7).amount == Decimal("7.00")
-        assert Price(1_000_000_000).amount == Decimal("1000000000.00")
+        assert Price(Decimal("12.500")).value == Decimal("12.50")
+        assert Price(7).value == Decimal("7.00")
+        assert Price(1_000_000_000).value == Decimal("1000000000.00")
 
     @given(st.decimals(allow_nan=True, allow_infinity=True))
     def test_any_decimal_is_rejected_or_exact_to_the_cent(self, raw: Decimal) -> None:
@@ -187,9 +187,9 @@ class TestPrice:
             price = Price(raw)
         except InvalidPrice:
             return
-        assert price.amount == raw
-        assert 0 <= price.amount <= 1_000_000_000
-        assert price.amount == price.amount.quantize(Decimal("0.01"))
+        assert price.value == raw
+        assert 0 <= price.value <= 1_000_000_000
+        assert price.value == price.value.quantize(Decimal("0.01"))
 
 
 class TestTitleAndDescription:
