@@ -56,8 +56,9 @@ def checkout_of(commit: str, under: Path) -> Iterator[Path]:
         capture_output=True,
     )
     try:
+        interpreter = Path(sys.base_prefix) / "bin" / "python3"  # where make put uv
         subprocess.run(
-            [sys.executable, "-m", "uv", "sync", "--frozen", "--quiet"],
+            [str(interpreter), "-m", "uv", "sync", "--frozen", "--quiet"],
             cwd=tree,
             check=True,
             env=os.environ | {"UV_PYTHON_DOWNLOADS": "never"},
