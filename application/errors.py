@@ -4,6 +4,8 @@ Invalid paging and filtering values are the domain's InvalidValue, naming the fi
 
 from __future__ import annotations
 
+import math
+
 from domain.errors import DomainError
 
 
@@ -22,6 +24,17 @@ class InvalidToken(NotAuthenticated):
         self.reason = reason
 
 
+class RecentLoginRequired(NotAuthenticated):
+    """The action needs a password given recently (RFC 9470), not just a valid token."""
+
+    def __init__(self, max_age_seconds: int) -> None:
+        DomainError.__init__(
+            self,
+            "This needs a recent login: log in with your password again, then retry",
+        )
+        self.max_age_seconds = max_age_seconds
+
+
 class InvalidCredentials(DomainError):
     """One message for unknown user, wrong password and inactive user, so none can be told apart."""
 
@@ -29,13 +42,36 @@ class InvalidCredentials(DomainError):
         super().__init__("Incorrect username or password")
 
 
-class LoginThrottled(DomainError):
-    """Too many failed logins: from this address for this account, or from this address at all."""
+class TooManyAttempts(DomainError):
+    """A quota of attempts is spent (AttemptLimiter); the answer says when to try again."""
 
     retry_after_seconds: int
+    what = "attempts"
+
+    def __init__(self, retry_after: float) -> None:
+        seconds = max(1, math.ceil(retry_after))
+        super().__init__(f"Too many {self.what}; try again in {seconds} seconds")
+        self.retry_after_seconds = seconds
+
+
+class LoginThrottled(TooManyAttempts):
+    """Too many failed logins: from this address for this login name, or from it at all."""
+
+    what = "failed logins"
+
+
+class RegistrationThrottled(TooManyAttempts):
+    """Too many registrations from this address within the hour."""
+
+    what = "registrations from your address"
+
+
+class HashingBusy(DomainError):
+    """More passwords are waiting to be hashed than the service admits: nothing was done, and
+    the same request may succeed shortly."""
 
     def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__(f"Too many failed logins; try again in {retry_after_seconds} seconds")
+        super().__init__("The service is busy checking passwords; try again shortly")
         self.retry_after_seconds = retry_after_seconds
 
 

@@ -47,6 +47,11 @@ class UserRepository(Protocol):
         """Remove the user; the items they own go with them."""
         ...
 
+    async def active_superuser_ids(self) -> set[int]:
+        """The active superusers, held until the unit of work ends: no other unit of work can
+        change them meanwhile (row locks), so a rule about how many there are holds at commit."""
+        ...
+
 
 class ItemRepository(Protocol):
     async def add(self, item: Item) -> Item:
@@ -143,11 +148,13 @@ class Database(Protocol):
 
 class PasswordHasher(Protocol):
     async def hash(self, password: str) -> str:
-        """Hash off the event loop; raises PasswordTooLong past 72 UTF-8 bytes."""
+        """Hash off the event loop; raises PasswordTooLong past 72 UTF-8 bytes, and HashingBusy
+        when too many hashes are waiting already."""
         ...
 
     async def verify(self, password: str, hashed: str | None) -> bool:
-        """Check a password; with `hashed=None` (no such user) take as long and answer False."""
+        """Check a password; with `hashed=None` (no such user) take as long and answer False.
+        Raises HashingBusy as `hash` does."""
         ...
 
 
@@ -161,27 +168,59 @@ class IssuedToken:
 class TokenClaims:
     user_id: int
     token_version: int
+    authenticated_at: datetime
+    """When the password was given at the login this token descends from (`auth_time`)."""
 
 
 class TokenService(Protocol):
-    def issue(self, user_id: int, token_version: int) -> IssuedToken: ...
+    def issue(
+        self, user_id: int, token_version: int, authenticated_at: datetime
+    ) -> IssuedToken: ...
 
     def read(self, token: str) -> TokenClaims:
         """Verify and decode; raises InvalidToken for anything but a valid, unexpired token."""
         ...
 
 
-class LoginThrottle(Protocol):
-    """Counts failed logins per account and client address, and per address alone."""
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """At most `limit` attempts under `key` within any `window_seconds`."""
 
-    async def retry_after(self, account: str, address: str) -> float | None:
-        """Seconds until `account` may be tried again from `address`; None when it may now."""
+    key: str
+    limit: int
+    window_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """One attempt taken from each of `quotas`, or none (then `retry_after` says how long until
+    one would be granted)."""
+
+    quotas: tuple[Quota, ...]
+    token: str
+    retry_after: float = 0.0
+
+    @property
+    def granted(self) -> bool:
+        return self.retry_after == 0
+
+
+class AttemptLimiter(Protocol):
+    """Counts attempts in moving windows. Taking an attempt is one atomic step for all the
+    quotas it names, so however many requests arrive at once, no quota grants more than its
+    limit; an attempt that turns out not to count is given back."""
+
+    async def reserve(self, *quotas: Quota) -> Reservation:
+        """Take one attempt from every quota, or from none if any is spent."""
         ...
 
-    async def record_failure(self, account: str, address: str) -> None: ...
+    async def give_back(self, reservation: Reservation) -> None:
+        """Return a granted reservation's attempts (a success, or a request that failed for
+        another reason)."""
+        ...
 
-    async def record_success(self, account: str, address: str) -> None:
-        """Clear the account's count for this address (the address's own count stays)."""
+    async def reset(self, quota: Quota) -> None:
+        """Forget every attempt counted under the quota's key."""
         ...
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from domain.errors import InvalidValue
 from domain.item import Item
-from domain.values import MAX_TITLE_CHARS, Price, Username
+from domain.values import MAX_TITLE_CHARS, Price, Username, is_storable_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,8 @@ class ItemFilters:
     def __post_init__(self) -> None:
         if self.q is not None and len(self.q) > MAX_TITLE_CHARS:
             raise InvalidValue(f"must be at most {MAX_TITLE_CHARS} characters", field="q")
+        if self.q is not None and not is_storable_line(self.q):
+            raise InvalidValue("must not contain control characters", field="q")
         if (
             self.min_price is not None
             and self.max_price is not None

@@ -93,5 +93,13 @@ class NotAllowed(DomainError):
 class WrongCurrentPassword(DomainError):
     def __init__(self) -> None:
         super().__init__(
-            "current_password is missing or wrong; it is required to change your password"
+            "current_password is missing or wrong; "
+            "it is required to change your own password or email"
         )
+
+
+class LastSuperuser(DomainError):
+    """The change would leave nobody to administer."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"The last active superuser cannot be {action}")

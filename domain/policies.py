@@ -28,9 +28,18 @@ def may_list_users(actor: User) -> bool:
     return actor.is_superuser
 
 
-def must_confirm_password_change(actor: User, user_id: int) -> bool:
-    """One's own new password needs the current one; a superuser resetting another's does not."""
+def must_confirm_with_password(actor: User, user_id: int) -> bool:
+    """Changing one's own password or email needs the current password, so a stolen token
+    cannot take the account over; a superuser acting on another account does not."""
     return actor.id == user_id
+
+
+def keeps_a_superuser(before: User, after: User | None, other_active_superusers: int) -> bool:
+    """The last active superuser cannot be deactivated, demoted or deleted: someone must be
+    left to administer. `after` is None for a deletion."""
+    was_one = before.is_active and before.is_superuser
+    still_one = after is not None and after.is_active and after.is_superuser
+    return not was_one or still_one or other_active_superusers > 0
 
 
 def may_manage_item(actor: User, item: Item) -> bool:

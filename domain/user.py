@@ -60,6 +60,9 @@ class User:
         self.updated_at = now
 
     def set_active(self, active: bool, now: datetime) -> None:
+        """Deactivation ends every token issued before it: reactivating does not revive them."""
+        if self.is_active and not active:
+            self.token_version += 1
         self.is_active = active
         self.updated_at = now
 

@@ -29,6 +29,8 @@ MAX_LOCAL_PART_LENGTH = 64
 MIN_USERNAME_CHARS = 3
 MAX_USERNAME_CHARS = 32
 USERNAME_CHARACTERS = "A-Za-z0-9_.-"
+# A login is an email address or a username; nothing longer can name an account.
+MAX_LOGIN_CHARS = max(MAX_EMAIL_LENGTH, MAX_USERNAME_CHARS)
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_BYTES = 72
 MAX_TITLE_CHARS = 200
@@ -49,12 +51,19 @@ _USERNAME_RE = re.compile(USERNAME_PATTERN, re.ASCII)
 _MULTILINE_CONTROLS = frozenset("\t\n\r")
 # Only ASCII white space is trimmed from an address: anything more exotic is suspicious, not noise.
 _ASCII_WHITESPACE = " \t\n\r\f\v"
-# What a title is trimmed of: ECMAScript's white space and line terminators, the set JSON Schema
-# patterns mean, so the API's published pattern and this rule accept exactly the same titles.
+# What a title is trimmed of: ECMAScript's white space and line terminators (the set JSON Schema
+# patterns mean) but the byte order mark, which counts as invisible (below).
 TITLE_WHITESPACE = (
     "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-    "\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+# Characters that change how text around them reads without showing themselves: bidirectional
+# embeddings, overrides and isolates, and zero-width characters. Refused in titles and
+# descriptions, where they would disguise what a buyer sees.
+INVISIBLE_RANGES = ((0x200B, 0x200D), (0x202A, 0x202E), (0x2060, 0x2060), (0x2066, 0x2069))
+INVISIBLE = frozenset(
+    chr(code) for low, high in INVISIBLE_RANGES for code in range(low, high + 1)
+) | {"\ufeff"}
 
 
 def _has_surrogate(text: str) -> bool:
@@ -62,8 +71,18 @@ def _has_surrogate(text: str) -> bool:
     return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
+def is_storable_line(text: str) -> bool:
+    """No control character (NUL included) and no lone surrogate: text every database can
+    store and compare, on one line."""
+    return not (_has_surrogate(text) or _has_control(text))
+
+
 def _has_control(text: str, allowed: frozenset[str] = frozenset()) -> bool:
     return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
+def _has_invisible(text: str) -> bool:
+    return not INVISIBLE.isdisjoint(text)
 
 
 class ValueObject(Generic[T]):
@@ -202,7 +221,7 @@ class Price(ValueObject[Decimal]):
         cents = amount.quantize(_CENT)
         if cents != amount:
             raise InvalidPrice(f"must have at most {PRICE_PLACES} decimal places")
-        return cents
+        return cents.copy_abs() if cents.is_zero() else cents  # -0.00 is 0
 
 
 class Title(ValueObject[str]):
@@ -219,6 +238,8 @@ class Title(ValueObject[str]):
             raise InvalidTitle(f"must be 1 to {MAX_TITLE_CHARS} characters after trimming")
         if _has_surrogate(value) or _has_control(value):
             raise InvalidTitle("must not contain control characters")
+        if _has_invisible(value):
+            raise InvalidTitle("must not contain invisible or text-direction characters")
         return value
 
 
@@ -237,4 +258,6 @@ class Description(ValueObject[str]):
             raise InvalidDescription(
                 "must not contain control characters other than line breaks and tabs"
             )
+        if _has_invisible(raw):
+            raise InvalidDescription("must not contain invisible or text-direction characters")
         return raw

@@ -116,6 +116,7 @@ def serve(
         port=port,
         workers=workers,
         access_log=False,  # itemhub writes its own access line, with the request id
+        server_header=False,  # which server and version runs here is nobody else's business
         log_config=LOG_CONFIG,
     )
 

@@ -15,7 +15,8 @@ from dependency_injector import containers, providers
 from adapters.clock import SystemClock
 from adapters.options import DatabaseOptions
 from adapters.security import BcryptPasswordHasher, JwtTokenService
-from adapters.throttling import LimitsLoginThrottle
+from adapters.throttling import open_attempt_limiter
+from application.attempts import LoginLimits
 from application.ports import Database
 from application.use_cases.auth import Authenticate, ResolveCurrentUser
 from application.use_cases.items import CreateItem, DeleteItem, GetItem, ListItems, UpdateItem
@@ -84,33 +85,57 @@ class Container(containers.DeclarativeContainer):
     user_queries = database.provided.users
     item_queries = database.provided.items
 
-    hasher = providers.Singleton(BcryptPasswordHasher, rounds=settings.provided.bcrypt_rounds)
+    hasher = providers.Singleton(
+        BcryptPasswordHasher,
+        rounds=settings.provided.bcrypt_rounds,
+        max_pending=settings.provided.max_pending_hashes,
+    )
     tokens = providers.Singleton(
         JwtTokenService,
         secret_key=settings.provided.token_secret.call(),
         clock=clock,
         lifetime=providers.Callable(_minutes, settings.provided.access_token_expire_minutes),
     )
-    login_throttle = providers.Singleton(
-        LimitsLoginThrottle,
-        settings.provided.rate_limit_storage_url,
-        per_account=settings.provided.login_max_failures_per_account,
-        per_address=settings.provided.login_max_failures_per_address,
+    attempt_limiter = providers.Singleton(
+        open_attempt_limiter, settings.provided.rate_limit_storage_url
+    )
+    login_limits = providers.Singleton(
+        LoginLimits,
+        per_name=settings.provided.login_max_failures_per_account,
+        per_client=settings.provided.login_max_failures_per_address,
         window_seconds=settings.provided.login_failure_window_seconds,
     )
 
-    register_user = providers.Singleton(RegisterUser, uow=unit_of_work, hasher=hasher, clock=clock)
+    register_user = providers.Singleton(
+        RegisterUser,
+        uow=unit_of_work,
+        hasher=hasher,
+        clock=clock,
+        limiter=attempt_limiter,
+        per_hour=settings.provided.registrations_per_address_per_hour,
+    )
     authenticate = providers.Singleton(
-        Authenticate, users=user_queries, hasher=hasher, tokens=tokens, throttle=login_throttle
+        Authenticate,
+        users=user_queries,
+        hasher=hasher,
+        tokens=tokens,
+        limiter=attempt_limiter,
+        limits=login_limits,
+        clock=clock,
     )
     current_user = providers.Singleton(ResolveCurrentUser, users=user_queries, tokens=tokens)
     get_user = providers.Singleton(GetUser, users=user_queries)
     list_users = providers.Singleton(ListUsers, users=user_queries)
     update_user = providers.Singleton(UpdateUser, uow=unit_of_work, hasher=hasher, clock=clock)
-    delete_own_account = providers.Singleton(DeleteOwnAccount, uow=unit_of_work)
-    delete_user = providers.Singleton(DeleteUser, uow=unit_of_work)
+    recent_login = providers.Callable(_minutes, settings.provided.recent_login_minutes)
+    delete_own_account = providers.Singleton(
+        DeleteOwnAccount, uow=unit_of_work, clock=clock, recent_login=recent_login
+    )
+    delete_user = providers.Singleton(
+        DeleteUser, uow=unit_of_work, clock=clock, recent_login=recent_login
+    )
     create_superuser = providers.Singleton(
-        CreateOrPromoteSuperuser, uow=unit_of_work, register=register_user, clock=clock
+        CreateOrPromoteSuperuser, uow=unit_of_work, hasher=hasher, clock=clock
     )
     create_item = providers.Singleton(CreateItem, uow=unit_of_work, clock=clock)
     get_item = providers.Singleton(GetItem, items=item_queries)
@@ -120,8 +145,9 @@ class Container(containers.DeclarativeContainer):
 
 
 async def shutdown(container: Container) -> None:
-    """Release what the container holds: database connections, the throttle's Redis pool,
-    hashing threads. Each is cheap to build, so one never used is built and closed at once."""
+    """Release what the container holds: database connections, the attempt limiter's Redis
+    connections, hashing threads. Each is cheap to build, so one never used is built and
+    closed at once."""
     await container.database().close()
-    container.login_throttle().close()
+    await container.attempt_limiter().close()
     container.hasher().close()

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=100, ge=1)
     login_failure_window_seconds: int = Field(default=300, ge=1)
     rate_limit_storage_url: str = "memory://"
+    registrations_per_address_per_hour: int = Field(default=20, ge=1)
+    max_pending_hashes: int = Field(default=32, ge=1)
+    recent_login_minutes: int = Field(default=10, ge=1)
 
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=0, ge=0)
@@ -58,7 +61,7 @@ class Settings(BaseSettings):
     @field_validator("rate_limit_storage_url")
     @classmethod
     def _known_storage(cls, url: str) -> str:
-        if not url.startswith(("memory://", "redis://", "rediss://", "async+")):
+        if not url.startswith(("memory://", "redis://", "rediss://")):
             raise ValueError("use memory:// for one process or redis://host:6379 for several")
         return url
 

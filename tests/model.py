@@ -36,6 +36,7 @@ class Outcome(enum.Enum):
     EMAIL_TAKEN = "email taken"
     USERNAME_TAKEN = "username taken"
     WRONG_CURRENT_PASSWORD = "wrong current password"
+    LAST_SUPERUSER = "last superuser"
 
 
 @dataclass
@@ -123,6 +124,13 @@ class Model:
             for other in self.live()
         )
         return Outcome.USERNAME_TAKEN if outcome is Outcome.OK and taken else outcome
+
+    def removing(self, target: Person, outcome: Outcome) -> Outcome:
+        """An allowed deactivation, demotion or deletion of the last active superuser is not."""
+        if outcome is not Outcome.OK or not (target.active and target.superuser):
+            return outcome
+        others = [p for p in self.live() if p.active and p.superuser and p.id != target.id]
+        return outcome if others else Outcome.LAST_SUPERUSER
 
     @staticmethod
     def managing_item(actor: Person, thing: Thing) -> Outcome:
@@ -264,8 +272,12 @@ class RulesMachine(RuleBasedStateMachine):
             return
         # Only superusers may send is_active at all, even about themselves.
         expected = self.model.managing_account(actor, target, superusers_only=True)
+        if not active:
+            expected = self.model.removing(target, expected)
         assert self.run(self.driver.set_active(actor.token, target.id, active)) is expected
         if expected is Outcome.OK:
+            if target.active and not active:  # deactivation ends every token issued before it
+                target.token_current = False
             target.active = active
 
     @precondition(lambda self: self.model.people)
@@ -310,11 +322,14 @@ class RulesMachine(RuleBasedStateMachine):
         if actor is None or actor.token is None:
             return
         if own:
-            assert self.run(self.driver.delete_own_account(actor.token)) is Outcome.OK
-            self.model.remove(actor)
+            expected = self.model.removing(actor, Outcome.OK)
+            assert self.run(self.driver.delete_own_account(actor.token)) is expected
+            if expected is Outcome.OK:
+                self.model.remove(actor)
             return
         target = self.pick(target_pick)
         expected = self.model.managing_account(actor, target, superusers_only=True)
+        expected = self.model.removing(target, expected)
         assert self.run(self.driver.delete_user(actor.token, target.id)) is expected
         if expected is Outcome.OK:
             self.model.remove(target)

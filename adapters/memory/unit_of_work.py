@@ -47,6 +47,12 @@ class InMemoryUserRepository:
         self._check_unique(user)
         self._pending.users[user.id] = replace(user)
 
+    async def active_superuser_ids(self) -> set[int]:
+        """No locks needed: a use case's steps between here and commit never yield."""
+        return {
+            user.id for user in self._visible().values() if user.is_active and user.is_superuser
+        }
+
     async def delete(self, user_id: int) -> None:
         self._pending.users[user_id] = None
         for item_id, item in self._pending.visible_items(self._state.items).items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +33,7 @@ class _Verified:
     token_version: int
     issued_at: int
     expires_at: int
+    authenticated_at: int
 
 
 def _integer_claim(claims: dict[str, Any], name: str) -> int:
@@ -43,7 +44,8 @@ def _integer_claim(claims: dict[str, Any], name: str) -> int:
 
 
 class JwtTokenService:
-    """Tokens carry `sub` (user id), `iat`, `exp` and `ver`, the user's token version.
+    """Tokens carry `sub` (user id), `iat`, `exp`, `ver` (the user's token version) and
+    `auth_time` (when the password was given, RFC 9470; kept across refreshes).
 
     Time comes from the injected clock rather than PyJWT's own, so expiry follows the same time
     as everything else and tests can move it.
@@ -63,13 +65,14 @@ class JwtTokenService:
         # so they are never remembered.
         self._verified = lru_cache(maxsize=VERIFIED_TOKENS_REMEMBERED)(self._verify)
 
-    def issue(self, user_id: int, token_version: int) -> IssuedToken:
+    def issue(self, user_id: int, token_version: int, authenticated_at: datetime) -> IssuedToken:
         issued_at = int(self._clock.now().timestamp())
         claims = {
             "sub": str(user_id),
             "iat": issued_at,
             "exp": issued_at + self._lifetime,
             "ver": token_version,
+            "auth_time": int(authenticated_at.timestamp()),
         }
         token = jwt.encode(claims, self._key, algorithm=ALGORITHM)
         return IssuedToken(access_token=token, expires_in=self._lifetime)
@@ -81,7 +84,11 @@ class JwtTokenService:
             raise InvalidToken("the token has expired")
         if verified.issued_at > now + IAT_LEEWAY_SECONDS:
             raise InvalidToken("the token was issued in the future")
-        return TokenClaims(user_id=verified.user_id, token_version=verified.token_version)
+        return TokenClaims(
+            user_id=verified.user_id,
+            token_version=verified.token_version,
+            authenticated_at=datetime.fromtimestamp(verified.authenticated_at, UTC),
+        )
 
     def _verify(self, token: str) -> _Verified:
         try:
@@ -110,4 +117,8 @@ class JwtTokenService:
             token_version=_integer_claim(claims, "ver"),
             issued_at=_integer_claim(claims, "iat"),
             expires_at=_integer_claim(claims, "exp"),
+            # Tokens from before auth_time existed were issued at their login.
+            authenticated_at=_integer_claim(
+                claims, "auth_time" if "auth_time" in claims else "iat"
+            ),
         )

@@ -28,6 +28,7 @@ class SqlDatabase:
         reader = Reader(self.engine, self._gate)
         self.users = SqlUserQueries(reader)
         self.items = SqlItemQueries(reader)
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self._gate)
@@ -35,8 +36,8 @@ class SqlDatabase:
     async def check(self) -> None:
         """Any failure of any driver within the bound means "not ready"."""
         try:
-            async with asyncio.timeout(READINESS_TIMEOUT_SECONDS), self.engine.connect() as conn:
-                await conn.exec_driver_sql("SELECT 1")
+            async with asyncio.timeout(READINESS_TIMEOUT_SECONDS), self._autocommit.connect() as c:
+                await c.exec_driver_sql("SELECT 1")
         except Exception as error:
             raise unavailable(error) from error
 

@@ -86,5 +86,15 @@ def _sqlite_engine(url: URL, options: DatabaseOptions) -> AsyncEngine:
         cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL, far fewer fsyncs
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")  # wait for the write lock, then fail
         cursor.close()
+        dbapi_connection.isolation_level = None  # the driver begins nothing; _begin does
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Any) -> None:
+        """Transactions take the write lock when they begin (BEGIN IMMEDIATE): writers queue
+        for it (busy timeout) instead of reading a snapshot they may not write on later, and a
+        rule read at the start of a unit of work still holds at its commit. Autocommit
+        connections (the read ports) begin nothing."""
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

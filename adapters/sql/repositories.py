@@ -27,6 +27,11 @@ def _by_id(table: Table) -> Any:
 _INSERT_USER = insert(users_table).returning(users_table.c.id)
 _UPDATE_USER = update(users_table).where(_by_id(users_table))
 _DELETE_USER = delete(users_table).where(_by_id(users_table))
+_ACTIVE_SUPERUSERS = (
+    select(users_table.c.id)
+    .where(users_table.c.is_superuser, users_table.c.is_active)
+    .with_for_update()
+)
 
 
 class SqlUserRepository(UserFinder):
@@ -70,6 +75,11 @@ class SqlUserRepository(UserFinder):
     async def delete(self, user_id: int) -> None:
         """ON DELETE CASCADE removes the items in the same statement."""
         await self._connection.execute(_DELETE_USER, {"row_id": user_id})
+
+    async def active_superuser_ids(self) -> set[int]:
+        """FOR UPDATE on PostgreSQL; SQLite's write transactions are serialised from their
+        start (BEGIN IMMEDIATE, engine.py), which holds the same."""
+        return set((await self._connection.execute(_ACTIVE_SUPERUSERS)).scalars())
 
 
 def _item_row(item: Item) -> dict[str, Any]:

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
-from application.errors import SuperuserIdentityConflict
+from application.attempts import registration_quota
+from application.errors import (
+    HashingBusy,
+    RecentLoginRequired,
+    RegistrationThrottled,
+    StorageUnavailable,
+    SuperuserIdentityConflict,
+)
 from application.paging import Page, PageRequest, UserPosition, build_page
 from application.partial import UNSET, Unset
-from application.ports import Clock, PasswordHasher, UnitOfWorkFactory, UserQueries
+from application.ports import (
+    AttemptLimiter,
+    Clock,
+    PasswordHasher,
+    UnitOfWorkFactory,
+    UserQueries,
+)
+from application.use_cases.auth import Caller
 from domain import policies
-from domain.errors import NotAllowed, UserNotFound, WrongCurrentPassword
+from domain.errors import LastSuperuser, NotAllowed, UserNotFound, WrongCurrentPassword
 from domain.user import User
 from domain.values import Email, PlainPassword, Username
 
@@ -21,32 +36,59 @@ class Registration:
     password: PlainPassword
 
 
+async def _create_account(
+    uow_factory: UnitOfWorkFactory,
+    hasher: PasswordHasher,
+    clock: Clock,
+    registration: Registration,
+    *,
+    superuser: bool = False,
+) -> User:
+    # Hashed first, outside the transaction, so no database connection waits on bcrypt.
+    hashed = await hasher.hash(registration.password.value)
+    new = User.register(
+        registration.email, registration.username, hashed, clock.now(), superuser=superuser
+    )
+    async with uow_factory() as uow:
+        user = await uow.users.add(new)
+        await uow.commit()
+    return user
+
+
 class RegisterUser:
     """Create an active, ordinary account.
 
-    Raises EmailAlreadyRegistered or UsernameTaken (both case-insensitive), also when another
-    registration wins a race for the same email or username.
+    Rules:
+    - each client may register `per_hour` times in any hour (every attempt that reaches the
+      password hashing counts, a conflict included: it cost a hash); past that,
+      RegistrationThrottled says how long to wait;
+    - EmailAlreadyRegistered or UsernameTaken (both case-insensitive), also when another
+      registration wins a race for the same email or username.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        clock: Clock,
+        limiter: AttemptLimiter,
+        per_hour: int,
+    ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
+        self._limiter = limiter
+        self._per_hour = per_hour
 
-    async def __call__(self, registration: Registration, *, superuser: bool = False) -> User:
-        # Hashed first, outside the transaction, so no database connection waits on bcrypt.
-        hashed = await self._hasher.hash(registration.password.value)
-        new = User.register(
-            registration.email,
-            registration.username,
-            hashed,
-            self._clock.now(),
-            superuser=superuser,
-        )
-        async with self._uow() as uow:
-            user = await uow.users.add(new)
-            await uow.commit()
-        return user
+    async def __call__(self, registration: Registration, client_address: str) -> User:
+        attempt = await self._limiter.reserve(registration_quota(client_address, self._per_hour))
+        if not attempt.granted:
+            raise RegistrationThrottled(attempt.retry_after)
+        try:
+            return await _create_account(self._uow, self._hasher, self._clock, registration)
+        except (HashingBusy, StorageUnavailable):  # nothing was tried: it does not count
+            await self._limiter.give_back(attempt)
+            raise
 
 
 class GetUser:
@@ -109,11 +151,13 @@ class UpdateUser:
     Rules, in the order they are checked:
     - another user's account: NotAllowed (before any look-up, as in GetUser);
     - sending is_active or is_superuser without being a superuser: NotAllowed;
-    - a new password for one's own account needs the right current_password
-      (WrongCurrentPassword); a superuser resetting someone else's does not;
+    - a new password or a new email for one's own account needs the right current_password
+      (WrongCurrentPassword), so a stolen token cannot take an account over; a superuser
+      changing someone else's does not;
     - a missing account: UserNotFound; a taken email or username: EmailAlreadyRegistered or
       UsernameTaken;
-    - a password change revokes every token issued before it.
+    - deactivating or demoting the last active superuser: LastSuperuser;
+    - a password change and a deactivation revoke every token issued before them.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
@@ -126,27 +170,37 @@ class UpdateUser:
             raise NotAllowed("change another user's account")
         if changes.touches_account_flags and not policies.may_set_account_flags(actor):
             raise NotAllowed("change is_active or is_superuser")
-        new_hash = await self._hash_new_password(actor, user_id, changes)
+        await self._confirm_with_password(actor, user_id, changes)
+        # Hashed before the transaction opens, so no database connection waits on bcrypt.
+        new_hash = (
+            None
+            if isinstance(changes.password, Unset)
+            else await self._hasher.hash(changes.password.value)
+        )
         async with self._uow() as uow:
+            superusers = (
+                await uow.users.active_superuser_ids() if changes.touches_account_flags else None
+            )
             user = await uow.users.get(user_id)
             if user is None:
                 raise UserNotFound(user_id)
+            before = replace(user)
             self._apply(user, changes, new_hash)
+            if superusers is not None:
+                _keep_a_superuser(before, user, superusers, "deactivated or demoted")
             await uow.users.update(user)
             await uow.commit()
         return user
 
-    async def _hash_new_password(
-        self, actor: User, user_id: int, changes: UserChanges
-    ) -> str | None:
-        """Hash before the transaction opens, so no database connection waits on bcrypt."""
-        if isinstance(changes.password, Unset):
-            return None
-        if policies.must_confirm_password_change(actor, user_id):
+    async def _confirm_with_password(self, actor: User, user_id: int, changes: UserChanges) -> None:
+        new_email = not isinstance(changes.email, Unset) and changes.email != actor.email
+        new_password = not isinstance(changes.password, Unset)
+        if not (new_email or new_password):
+            return
+        if policies.must_confirm_with_password(actor, user_id):
             current = changes.current_password
             if current is None or not await self._hasher.verify(current, actor.hashed_password):
                 raise WrongCurrentPassword
-        return await self._hasher.hash(changes.password.value)
 
     def _apply(self, user: User, changes: UserChanges, new_hash: str | None) -> None:
         now = self._clock.now()
@@ -162,33 +216,59 @@ class UpdateUser:
             user.set_superuser(changes.is_superuser, now)
 
 
+def _keep_a_superuser(before: User, after: User | None, superusers: set[int], done: str) -> None:
+    if not policies.keeps_a_superuser(before, after, len(superusers - {before.id})):
+        raise LastSuperuser(done)
+
+
 async def _delete_account(uow_factory: UnitOfWorkFactory, user_id: int) -> None:
     async with uow_factory() as uow:
-        if await uow.users.get(user_id) is None:
+        superusers = await uow.users.active_superuser_ids()
+        user = await uow.users.get(user_id)
+        if user is None:
             raise UserNotFound(user_id)
+        _keep_a_superuser(user, None, superusers, "deleted")
         await uow.users.delete(user_id)
         await uow.commit()
 
 
+def _require_recent_login(caller: Caller, clock: Clock, recent: timedelta) -> None:
+    if clock.now() - caller.authenticated_at > recent:
+        raise RecentLoginRequired(int(recent.total_seconds()))
+
+
 class DeleteOwnAccount:
-    """Delete the caller's own account; their items go with it."""
+    """Delete the caller's own account; their items go with it.
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    Rules: the caller must have given their password within `recent_login` (a token alone is
+    not enough: RecentLoginRequired); the last active superuser cannot (LastSuperuser).
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, recent_login: timedelta) -> None:
         self._uow = uow
+        self._clock = clock
+        self._recent_login = recent_login
 
-    async def __call__(self, actor: User) -> None:
-        await _delete_account(self._uow, actor.id)
+    async def __call__(self, caller: Caller) -> None:
+        _require_recent_login(caller, self._clock, self._recent_login)
+        await _delete_account(self._uow, caller.user.id)
 
 
 class DeleteUser:
-    """Delete any account by id, with its items: superusers only (NotAllowed); UserNotFound."""
+    """Delete any account by id, with its items: superusers only (NotAllowed); UserNotFound;
+    one's own account this way needs a recent login as DeleteOwnAccount does; the last active
+    superuser cannot be deleted (LastSuperuser)."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, recent_login: timedelta) -> None:
         self._uow = uow
+        self._clock = clock
+        self._recent_login = recent_login
 
-    async def __call__(self, actor: User, user_id: int) -> None:
-        if not policies.may_delete_user(actor):
+    async def __call__(self, caller: Caller, user_id: int) -> None:
+        if not policies.may_delete_user(caller.user):
             raise NotAllowed("delete users")
+        if user_id == caller.user.id:
+            _require_recent_login(caller, self._clock, self._recent_login)
         await _delete_account(self._uow, user_id)
 
 
@@ -206,9 +286,9 @@ class CreateOrPromoteSuperuser:
     they belong to two accounts, raise SuperuserIdentityConflict rather than guess.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, register: RegisterUser, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
         self._uow = uow
-        self._register = register
+        self._hasher = hasher
         self._clock = clock
 
     async def __call__(self, registration: Registration) -> SuperuserResult:
@@ -230,5 +310,7 @@ class CreateOrPromoteSuperuser:
             raise SuperuserIdentityConflict(
                 f"The username {registration.username} belongs to {by_username.email}"
             )
-        user = await self._register(registration, superuser=True)
+        user = await _create_account(
+            self._uow, self._hasher, self._clock, registration, superuser=True
+        )
         return SuperuserResult(user=user, created=True)

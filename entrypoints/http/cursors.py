@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from application.paging import ItemPosition, Page, UserPosition
@@ -60,7 +60,7 @@ def decode_item_cursor(cursor: str) -> ItemPosition:
         created_at = datetime.fromisoformat(parts[0])
     except ValueError:
         raise InvalidCursor(NOT_ISSUED) from None
-    if created_at.utcoffset() is None:
+    if created_at.utcoffset() != timedelta(0):  # issued cursors carry UTC times, nothing else
         raise InvalidCursor(NOT_ISSUED)
     return ItemPosition(created_at=created_at, id=_id(parts[1]))
 

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from application.errors import NotAuthenticated
+from application.use_cases.auth import Caller
 from domain.user import User
 from entrypoints.container import Container
 
@@ -28,16 +29,23 @@ async def _services(request: Request) -> Container:  # async: a plain def runs i
 Services = Annotated[Container, Depends(_services)]
 
 
-async def _current_user(services: Services, token: Annotated[str | None, Depends(_bearer)]) -> User:
+async def _current_caller(
+    services: Services, token: Annotated[str | None, Depends(_bearer)]
+) -> Caller:
     """The active user the bearer token was issued to; NotAuthenticated (401) otherwise."""
     if token is None:
         raise NotAuthenticated
     return await services.current_user()(token)
 
 
+async def _current_user(caller: Annotated[Caller, Depends(_current_caller)]) -> User:
+    return caller.user
+
+
 async def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+CurrentCaller = Annotated[Caller, Depends(_current_caller)]
 CurrentUser = Annotated[User, Depends(_current_user)]
 ClientAddress = Annotated[str, Depends(_client_address)]

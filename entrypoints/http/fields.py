@@ -16,6 +16,7 @@ from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 from domain.errors import InvalidValue
 from domain.values import (
+    INVISIBLE_RANGES,
     MAX_DESCRIPTION_CHARS,
     MAX_EMAIL_LENGTH,
     MAX_PASSWORD_BYTES,
@@ -40,16 +41,22 @@ V = TypeVar("V", bound=ValueObject[Any])
 # JSON Schema patterns saying what the value objects accept. Classes are spelled out rather than
 # written as \s, which Python's and ECMAScript's regex engines read differently.
 _SPACE = "".join(f"\\u{ord(ch):04x}" for ch in TITLE_WHITESPACE)
+_INVISIBLE = "".join(
+    f"\\u{low:04x}-\\u{high:04x}" if low != high else f"\\u{low:04x}"
+    for low, high in (*INVISIBLE_RANGES, (0xFEFF, 0xFEFF))
+)
 # C0, DEL and C1. Lone surrogates are refused too, but a pattern naming them does not compile
 # in engines that work on Unicode scalar values (Rust's regex), which then ignore it whole.
 _CONTROL = "\\u0000-\\u001f\\u007f-\\u009f"
-_VISIBLE = f"[^{_SPACE}{_CONTROL}]"
+_REFUSED = f"{_CONTROL}{_INVISIBLE}"
+_VISIBLE = f"[^{_SPACE}{_REFUSED}]"
 TITLE_PATTERN = (
-    f"^[{_SPACE}]*{_VISIBLE}(?:[^{_CONTROL}]{{0,{MAX_TITLE_CHARS - 2}}}{_VISIBLE})?[{_SPACE}]*$"
+    f"^[{_SPACE}]*{_VISIBLE}(?:[^{_REFUSED}]{{0,{MAX_TITLE_CHARS - 2}}}{_VISIBLE})?[{_SPACE}]*$"
 )
 # One pattern carries the whole rule, length included.
 DESCRIPTION_PATTERN = (
-    f"^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]{{0,{MAX_DESCRIPTION_CHARS}}}$"
+    f"^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f{_INVISIBLE}]"
+    f"{{0,{MAX_DESCRIPTION_CHARS}}}$"
 )
 PRICE_SCHEMA = {
     "type": "number",

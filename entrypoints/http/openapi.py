@@ -29,8 +29,8 @@ _DESCRIPTIONS = {
     409: "Conflicts with an existing account",
     413: "Request body over 1 MiB",
     422: "Invalid input; `errors` lists each invalid field",
-    429: "Too many requests; see Retry-After",
-    503: "The database does not answer; see Retry-After",
+    429: "Too many attempts; see Retry-After",
+    503: "The database does not answer, or the service is busy; see Retry-After",
 }
 Answerable = type[DomainError] | ProblemType
 

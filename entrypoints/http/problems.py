@@ -8,6 +8,7 @@ authenticate (`WWW-Authenticate`); an error that knows when a retry may work say
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -21,17 +22,22 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
 
 from application.errors import (
+    HashingBusy,
     InvalidCredentials,
     LoginThrottled,
     NotAuthenticated,
+    RecentLoginRequired,
+    RegistrationThrottled,
     StorageUnavailable,
     SuperuserIdentityConflict,
+    TooManyAttempts,
 )
 from domain.errors import (
     DomainError,
     EmailAlreadyRegistered,
     InvalidValue,
     ItemNotFound,
+    LastSuperuser,
     NotAllowed,
     UsernameTaken,
     UserNotFound,
@@ -43,6 +49,10 @@ PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:itemhub:problem:"
 
 
+def _bearer(_error: DomainError) -> str:
+    return "Bearer"
+
+
 @dataclass(frozen=True, slots=True)
 class ProblemType:
     """One kind of problem, as clients see it: they branch on `type`."""
@@ -52,6 +62,8 @@ class ProblemType:
     title: str
     example: str
     """A `detail` this kind of problem might carry, for the OpenAPI document."""
+    challenge: Callable[[DomainError], str] = _bearer
+    """For a 401: the `WWW-Authenticate` value saying what would authenticate."""
 
     @property
     def type(self) -> str:
@@ -78,6 +90,16 @@ PROBLEMS: dict[type[DomainError], ProblemType] = {
     NotAuthenticated: ProblemType(
         401, "not-authenticated", "Not authenticated", "Not authenticated"
     ),
+    RecentLoginRequired: ProblemType(
+        401,
+        "recent-login-required",
+        "Recent login required",
+        "This needs a recent login: log in with your password again, then retry",
+        challenge=lambda error: (  # RFC 9470 step-up authentication
+            'Bearer error="insufficient_user_authentication", '
+            f"max_age={getattr(error, 'max_age_seconds', 0)}"
+        ),
+    ),
     NotAllowed: ProblemType(
         403, "forbidden", "Forbidden", "You are not allowed to change another user's item"
     ),
@@ -92,6 +114,12 @@ PROBLEMS: dict[type[DomainError], ProblemType] = {
     UsernameTaken: ProblemType(
         409, "username-taken", "Username already taken", "The username alice is already taken"
     ),
+    LastSuperuser: ProblemType(
+        409,
+        "last-superuser",
+        "Last superuser",
+        "The last active superuser cannot be deactivated or demoted",
+    ),
     SuperuserIdentityConflict: ProblemType(
         409,
         "identity-conflict",
@@ -104,11 +132,26 @@ PROBLEMS: dict[type[DomainError], ProblemType] = {
         "Wrong current password",
         "current_password is missing or wrong; it is required to change your password",
     ),
+    TooManyAttempts: ProblemType(
+        429, "too-many-attempts", "Too many attempts", "Too many attempts; try again in 60 seconds"
+    ),
     LoginThrottled: ProblemType(
         429,
         "too-many-failed-logins",
         "Too many failed logins",
         "Too many failed logins; try again in 120 seconds",
+    ),
+    RegistrationThrottled: ProblemType(
+        429,
+        "too-many-registrations",
+        "Too many registrations",
+        "Too many registrations from your address; try again in 1800 seconds",
+    ),
+    HashingBusy: ProblemType(
+        503,
+        "busy",
+        "Busy checking passwords",
+        "The service is busy checking passwords; try again shortly",
     ),
     StorageUnavailable: ProblemType(
         503,
@@ -175,33 +218,59 @@ async def domain_error_handler(_request: Request, error: Exception) -> Response:
         return problem_response(INTERNAL.status, INTERNAL.example, kind=INTERNAL)
     if kind.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         logger.warning("%s: %s", kind.slug, getattr(error, "reason", error.detail))
-    retry = error.retry_after_seconds
-    headers = {"Retry-After": str(retry)} if retry is not None else None
-    return problem_response(kind.status, error.detail, kind=kind, headers=headers)
+    headers = {}
+    if error.retry_after_seconds is not None:
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    if kind.status == HTTPStatus.UNAUTHORIZED:
+        headers["WWW-Authenticate"] = kind.challenge(error)
+    return problem_response(kind.status, error.detail, kind=kind, headers=headers or None)
 
 
-def validation_problem(errors: list[dict[str, Any]]) -> Response:
-    fields = ", ".join(".".join(str(part) for part in each["loc"]) for each in errors)
+MAX_ERRORS_LISTED = 20
+"""However many fields a request gets wrong, the answer stays small (the contract: 20)."""
+_MAX_ECHOED_CHARS = 64
+_MAX_MESSAGE_CHARS = 200
+
+
+def _clipped(text: str, limit: int) -> str:
+    """Parts of a request echoed back (a field's name can be a megabyte long) are cut short."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def validation_problem(errors: list[dict[str, Any]], found: int | None = None) -> Response:
+    """`errors` (at most MAX_ERRORS_LISTED of them) of `found` in all."""
+    found = len(errors) if found is None else found
+    listed = errors[:MAX_ERRORS_LISTED]
+    fields = ", ".join(".".join(str(part) for part in each["loc"]) for each in listed)
+    if found > len(listed):
+        detail = f"Invalid request: {found} errors, the first {len(listed)} listed: {fields}"
+    else:
+        detail = f"Invalid request: {fields}" if fields else "Invalid request"
     return problem_response(
-        VALIDATION.status,
-        f"Invalid request: {fields}" if fields else "Invalid request",
-        kind=VALIDATION,
-        extra={"errors": jsonable_encoder(errors)},
+        VALIDATION.status, detail, kind=VALIDATION, extra={"errors": jsonable_encoder(listed)}
     )
 
 
 def _field_error(error: Any) -> dict[str, Any]:
-    message = str(error.get("msg", "Invalid value"))
+    message = str(error.get("msg", "Invalid value")).removeprefix("Value error, ")
+    if error.get("type") == "json_invalid" and "error" in error.get("ctx", {}):
+        message = f"{message}: {error['ctx']['error']}"
     return {
-        "loc": [part if isinstance(part, int) else str(part) for part in error.get("loc", ())],
-        "msg": message.removeprefix("Value error, "),
+        "loc": [
+            part if isinstance(part, int) else _clipped(str(part), _MAX_ECHOED_CHARS)
+            for part in error.get("loc", ())
+        ],
+        "msg": _clipped(message, _MAX_MESSAGE_CHARS),
         "type": str(error.get("type", "value_error")),
     }
 
 
 async def request_validation_handler(_request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)  # noqa: S101 - registered for it only
-    return validation_problem([_field_error(each) for each in error.errors()])
+    found = error.errors()
+    return validation_problem(
+        [_field_error(each) for each in found[:MAX_ERRORS_LISTED]], found=len(found)
+    )
 
 
 async def invalid_value_handler(_request: Request, error: Exception) -> Response:

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import jwt
 import pytest
 
-from adapters.security import BcryptPasswordHasher
-from tests.api.conftest import PASSWORD, SECRET, Api, assert_problem, build_api
+from tests.api.conftest import PASSWORD, SECRET, Api, assert_problem
 
 USERS = "/api/v1/users"
 ITEMS = "/api/v1/items"
-
-
-@pytest.fixture
-async def api(hasher: BcryptPasswordHasher) -> AsyncIterator[Api]:
-    """Authorization rules live in the use cases, the same for every adapter: memory suffices."""
-    async for each in build_api(None, hasher):
-        yield each
 
 
 # API1: broken object level authorization

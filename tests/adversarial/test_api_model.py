@@ -38,6 +38,19 @@ STATUSES = {
     403: Outcome.FORBIDDEN,
     404: Outcome.NOT_FOUND,
 }
+CONFLICTS = {
+    "email-taken": Outcome.EMAIL_TAKEN,
+    "username-taken": Outcome.USERNAME_TAKEN,
+    "last-superuser": Outcome.LAST_SUPERUSER,
+}
+
+
+def outcome_of(response: httpx.Response) -> Outcome:
+    if response.status_code == 409:
+        return CONFLICTS[response.json()["type"].rsplit(":", 1)[1]]
+    return STATUSES[response.status_code]
+
+
 USERS = "/api/v1/users"
 ITEMS = "/api/v1/items"
 
@@ -62,17 +75,13 @@ class HttpDriver:
         return response
 
     async def outcome(self, method: str, path: str, **kwargs: Any) -> Outcome:
-        return STATUSES[(await self.call(method, path, **kwargs)).status_code]
+        return outcome_of(await self.call(method, path, **kwargs))
 
     async def register(self, person: Person) -> tuple[Outcome, int | None]:
         body = {"email": person.address, "username": person.username, "password": person.password}
         response = await self.call("POST", USERS, json=body)
-        if response.status_code == 409:
-            slug = response.json()["type"].rsplit(":", 1)[1]
-            return {"email-taken": Outcome.EMAIL_TAKEN, "username-taken": Outcome.USERNAME_TAKEN}[
-                slug
-            ], None
-        assert response.status_code == 201, response.text
+        if response.status_code != 201:
+            return outcome_of(response), None
         return Outcome.OK, response.json()["id"]
 
     async def login(self, login: str, password: str) -> tuple[Outcome, str | None]:
@@ -105,12 +114,8 @@ class HttpDriver:
         return await self.outcome("GET", f"{USERS}/{target_id}", headers=bearer(token))
 
     async def rename(self, token: str, target_id: int, username: str) -> Outcome:
-        response = await self.call(
-            "PATCH", f"{USERS}/{target_id}", json={"username": username}, headers=bearer(token)
-        )
-        if response.status_code == 409:
-            return Outcome.USERNAME_TAKEN
-        return STATUSES[response.status_code]
+        body = {"username": username}
+        return await self.outcome("PATCH", f"{USERS}/{target_id}", json=body, headers=bearer(token))
 
     async def change_password(self, token: str, user_id: int, new: str, current: str) -> Outcome:
         return await self._patch_user(

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from adapters.security import BcryptPasswordHasher
-from tests.api.conftest import PASSWORD, Api, build_api
+from tests.api.conftest import PASSWORD, Api
 from tests.databases import (
     create_postgres_database,
     drop_postgres_database,
-    migrated_database,
     require_postgres,
 )
 from tests.e2e.processes import itemhub, running_server
@@ -31,7 +29,13 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     else:
         require_postgres()
         url = create_postgres_database()
-    env = {"ITEMHUB_DATABASE_URL": url, "ITEMHUB_BCRYPT_ROUNDS": "4"}
+    env = {
+        "ITEMHUB_DATABASE_URL": url,
+        "ITEMHUB_BCRYPT_ROUNDS": "4",
+        # The races are about uniqueness: room for every racer's registration and hash.
+        "ITEMHUB_REGISTRATIONS_PER_ADDRESS_PER_HOUR": str(10 * RACERS),
+        "ITEMHUB_MAX_PENDING_HASHES": str(RACERS),
+    }
     try:
         assert itemhub("migrate", cwd=tmp_path, env=env).returncode == 0
         with running_server(env, tmp_path, workers=2) as base_url:
@@ -56,17 +60,6 @@ async def test_fifty_registrations_of_one_email_make_one_account(served: str) ->
         for r in responses
         if r.status_code == 409
     )
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def sql_backend(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
-    return migrated_database(request.param, request, tmp_path)
-
-
-@pytest.fixture
-async def sql_api(sql_backend: str, hasher: BcryptPasswordHasher) -> AsyncIterator[Api]:
-    async for each in build_api(sql_backend, hasher):
-        yield each
 
 
 async def test_concurrent_updates_of_one_item_leave_one_whole_write(sql_api: Api) -> None:

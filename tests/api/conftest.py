@@ -10,8 +10,10 @@ from typing import Any
 import httpx
 import pytest
 from dependency_injector import providers
+from fastapi import FastAPI
 from pydantic import SecretStr
 
+from adapters.clock import FrozenClock
 from adapters.security import BcryptPasswordHasher
 from adapters.sql import SqlDatabase
 from application.use_cases.users import Registration
@@ -30,6 +32,12 @@ CLIENT = ("198.51.100.10", 50000)
 class Api:
     client: httpx.AsyncClient
     container: Container
+    app: FastAPI
+
+    def client_from(self, address: str) -> httpx.AsyncClient:
+        """Another client of the same app, connecting from `address`."""
+        transport = httpx.ASGITransport(app=self.app, client=(address, 50001))
+        return httpx.AsyncClient(transport=transport, base_url="http://itemhub.test")
 
     async def register(self, name: str, password: str = PASSWORD) -> dict[str, Any]:
         response = await self.client.post(
@@ -90,7 +98,8 @@ def make_settings(database_url: str | None, **overrides: Any) -> Settings:
         database_url=database_url or "memory://",
         secret_key=SecretStr(SECRET),
         bcrypt_rounds=4,
-        **overrides,
+        # Tests register many accounts from one address; the limit has tests of its own.
+        **({"registrations_per_address_per_hour": 10**6} | overrides),
     )
 
 
@@ -100,16 +109,20 @@ async def build_api(
     client_address: tuple[str, int] = CLIENT,
     *,
     reset: bool = True,
+    clock: FrozenClock | None = None,
     **overrides: Any,
 ) -> AsyncGenerator[Api, None]:
     container = api_container(backend, hasher, **overrides)
+    if clock is not None:
+        container.clock.override(providers.Object(clock))
     database = container.database()
     if reset and isinstance(database, SqlDatabase):
         await empty_tables(database.engine)
-    transport = httpx.ASGITransport(app=create_app(container), client=client_address)
+    app = create_app(container)
+    transport = httpx.ASGITransport(app=app, client=client_address)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://itemhub.test") as client:
-            yield Api(client, container)
+            yield Api(client, container, app)
     finally:  # what the app's lifespan does (ASGITransport runs no lifespan)
         await shutdown(container)
 

@@ -9,11 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.errors import InvalidValue
-from domain.values import TITLE_WHITESPACE, Description, Title
+from domain.values import INVISIBLE, TITLE_WHITESPACE, Description, Title
 from entrypoints.http.fields import DESCRIPTION_PATTERN, TITLE_PATTERN
 
 tricky = st.text(
-    alphabet=st.sampled_from([*TITLE_WHITESPACE, "\x85", "\x1c", "\x9c", "\x00", "a", "é"])
+    alphabet=st.sampled_from(
+        [*TITLE_WHITESPACE, *sorted(INVISIBLE), "\x85", "\x1c", "\x9c", "\x00", "a", "é"]
+    )
 )
 texts = st.text(max_size=260) | st.text(max_size=2100) | tricky
 

@@ -159,10 +159,15 @@ async def test_wrong_method_on_me_is_405_listing_what_is_allowed(api: Api) -> No
 @pytest.mark.parametrize("method", ["PATCH", "PUT"])
 async def test_a_user_changes_own_email_and_username(api: Api, method: str) -> None:
     alice, headers = await api.user("alice")
+    change = {"email": "NEW@example.com", "username": "alicia"}
+    unconfirmed = await api.client.request(
+        method, f"{USERS}/{alice['id']}", json=change, headers=headers
+    )
+    assert assert_problem(unconfirmed, 400)["type"] == "urn:itemhub:problem:wrong-current-password"
     response = await api.client.request(
         method,
         f"{USERS}/{alice['id']}",
-        json={"email": "NEW@example.com", "username": "alicia"},
+        json=change | {"current_password": PASSWORD},
         headers=headers,
     )
     assert response.status_code == 200

@@ -42,10 +42,12 @@ async def measure(rounds: int, samples: int) -> dict[str, list[float]]:
     )
     register = container.register_user()
     known = await register(
-        Registration(Email("known@example.com"), Username("known"), PlainPassword(PASSWORD))
+        Registration(Email("known@example.com"), Username("known"), PlainPassword(PASSWORD)),
+        "bench",
     )
     sleeper = await register(
-        Registration(Email("idle@example.com"), Username("idle"), PlainPassword(PASSWORD))
+        Registration(Email("idle@example.com"), Username("idle"), PlainPassword(PASSWORD)),
+        "bench",
     )
     admin_user = await container.create_superuser()(
         Registration(Email("root@example.com"), Username("root"), PlainPassword(PASSWORD))

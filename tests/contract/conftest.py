@@ -27,7 +27,8 @@ class StatementLog:
     def attach(self, engine: AsyncEngine) -> None:
         @event.listens_for(engine.sync_engine, "before_cursor_execute")
         def _record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            self.statements.append(statement)
+            if not statement.startswith("BEGIN"):  # transaction control is not counted
+                self.statements.append(statement)
 
     def count_during(self) -> _Counting:
         return _Counting(self)

@@ -48,7 +48,7 @@ async def _populate(container: Container) -> dict[str, dict[str, str]]:
         if superuser:
             user = (await container.create_superuser()(registration)).user
         else:
-            user = await container.register_user()(registration)
+            user = await container.register_user()(registration, "fuzz")
         issued = await container.authenticate()(Credentials(role, PASSWORD, f"fuzz-{role}"))
         headers[role] = {"Authorization": f"Bearer {issued.access_token}"}
         details = ItemDetails(title=Title(f"{role}'s lamp"), price=Price(Decimal("9.99")))
@@ -66,6 +66,7 @@ def fuzz_target() -> FuzzTarget:
         # Throttling has its own tests; here it would only turn valid logins into 429s.
         login_max_failures_per_account=1_000_000,
         login_max_failures_per_address=1_000_000,
+        registrations_per_address_per_hour=1_000_000,
     )
     container.settings.override(providers.Object(settings))
     database = container.database()

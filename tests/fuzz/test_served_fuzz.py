@@ -27,6 +27,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "ITEMHUB_BCRYPT_ROUNDS": "4",
         "ITEMHUB_LOGIN_MAX_FAILURES_PER_ACCOUNT": "1000000",
         "ITEMHUB_LOGIN_MAX_FAILURES_PER_ADDRESS": "1000000",
+        "ITEMHUB_REGISTRATIONS_PER_ADDRESS_PER_HOUR": "1000000",
     }
     assert itemhub("migrate", cwd=folder, env=env).returncode == 0
     with running_server(env, folder) as url:

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from adapters.clock import FrozenClock
 from adapters.memory import InMemoryDatabase
 from adapters.security import BcryptPasswordHasher
-from application.use_cases.auth import Authenticate, Credentials, ResolveCurrentUser
+from application.use_cases.auth import Authenticate, Caller, Credentials, ResolveCurrentUser
 from application.use_cases.items import CreateItem, DeleteItem, GetItem, ListItems, UpdateItem
 from application.use_cases.users import (
     CreateOrPromoteSuperuser,
@@ -35,6 +35,7 @@ from entrypoints.settings import Settings
 TEST_SECRET = "unit-tests-only-secret-key-0123456789abcdef"
 START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
+CLIENT = "192.0.2.1"
 
 
 def unit_settings(**overrides: Any) -> Settings:
@@ -43,7 +44,8 @@ def unit_settings(**overrides: Any) -> Settings:
         database_url="memory://",
         secret_key=SecretStr(TEST_SECRET),
         bcrypt_rounds=4,
-        **overrides,
+        # Tests register many accounts from one address; the limit has tests of its own.
+        **({"registrations_per_address_per_hour": 10**6} | overrides),
     )
 
 
@@ -74,13 +76,17 @@ class Core:
         assert isinstance(database, InMemoryDatabase)
         return database
 
+    def caller(self, user: User) -> Caller:
+        """`user` calling with a token from a login just now."""
+        return Caller(user, self.clock.now())
+
     async def user(self, name: str, *, superuser: bool = False, password: str = PASSWORD) -> User:
         registration = Registration(
             Email(f"{name}@example.com"), Username(name), PlainPassword(password)
         )
         if superuser:
             return (await self.create_superuser(registration)).user
-        return await self.register_user(registration)
+        return await self.register_user(registration, CLIENT)
 
     async def login(self, login: str, password: str = PASSWORD, address: str = "192.0.2.1") -> str:
         return (await self.authenticate(Credentials(login, password, address))).access_token

@@ -13,6 +13,7 @@ from application.paging import ItemPosition, PageRequest, UserPosition
 from domain.errors import InvalidValue
 from entrypoints.http.cursors import (
     InvalidCursor,
+    _encode,
     decode_item_cursor,
     decode_user_cursor,
     encode_item_cursor,
@@ -20,8 +21,10 @@ from entrypoints.http.cursors import (
 )
 
 ids = st.integers(min_value=1, max_value=2**63 - 1)
-moments = st.datetimes(timezones=st.just(UTC)) | st.datetimes(
-    timezones=st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-1439, 1439))
+# Positions come from the store, always in UTC; that is all a cursor the service issues holds.
+moments = st.datetimes(timezones=st.just(UTC))
+elsewhere = st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-1439, 1439)).filter(
+    lambda zone: zone.utcoffset(None) != timedelta(0)
 )
 
 
@@ -65,6 +68,13 @@ def test_any_text_is_a_cursor_or_refused_as_invalid(text: str) -> None:
         decode_item_cursor(text)
     with contextlib.suppress(InvalidCursor):
         decode_user_cursor(text)
+
+
+@given(st.datetimes(timezones=elsewhere))
+def test_a_cursor_holding_a_time_not_in_utc_was_not_issued_here(moment: datetime) -> None:
+    forged = _encode(["items", moment.isoformat(), 1])
+    with pytest.raises(InvalidCursor):
+        decode_item_cursor(forged)
 
 
 def test_cursor_of_a_naive_time_or_non_positive_id_is_refused() -> None:

@@ -133,12 +133,22 @@ class TestJwtTokenService:
 
     def test_issued_token_reads_back_its_user_and_version(self, clock: FrozenClock) -> None:
         tokens = token_service(clock)
-        issued = tokens.issue(user_id=7, token_version=3)
+        logged_in = START - timedelta(minutes=3)
+        issued = tokens.issue(user_id=7, token_version=3, authenticated_at=logged_in)
         assert issued.expires_in == 1800
-        assert tokens.read(issued.access_token) == TokenClaims(user_id=7, token_version=3)
+        assert tokens.read(issued.access_token) == TokenClaims(
+            user_id=7, token_version=3, authenticated_at=logged_in
+        )
+
+    def test_a_token_without_auth_time_was_authenticated_when_issued(
+        self, clock: FrozenClock
+    ) -> None:
+        """Tokens issued before auth_time existed came from a login at their `iat`."""
+        token = forge(valid_claims())
+        assert token_service(clock).read(token).authenticated_at == START
 
     def test_token_pins_hs256_and_carries_the_standard_claims(self, clock: FrozenClock) -> None:
-        token = token_service(clock).issue(7, 0).access_token
+        token = token_service(clock).issue(7, 0, START).access_token
         assert jwt.get_unverified_header(token)["alg"] == "HS256"
         claims = jwt.decode(token, options={"verify_signature": False})
         assert claims["sub"] == "7"
@@ -147,7 +157,7 @@ class TestJwtTokenService:
 
     def test_expired_token_is_refused(self, clock: FrozenClock) -> None:
         tokens = token_service(clock)
-        token = tokens.issue(7, 0).access_token
+        token = tokens.issue(7, 0, START).access_token
         clock.advance(timedelta(minutes=30))
         with pytest.raises(InvalidToken) as raised:
             tokens.read(token)
@@ -156,7 +166,7 @@ class TestJwtTokenService:
     def test_a_token_read_before_still_expires(self, clock: FrozenClock) -> None:
         """Verified tokens are remembered; their expiry is still checked on every read."""
         tokens = token_service(clock)
-        token = tokens.issue(7, 0).access_token
+        token = tokens.issue(7, 0, START).access_token
         clock.advance(timedelta(minutes=29, seconds=59))
         assert tokens.read(token).user_id == 7
         clock.advance(timedelta(seconds=1))
@@ -166,7 +176,7 @@ class TestJwtTokenService:
 
     def test_a_changed_copy_of_a_token_read_before_is_refused(self, clock: FrozenClock) -> None:
         tokens = token_service(clock)
-        token = tokens.issue(7, 0).access_token
+        token = tokens.issue(7, 0, START).access_token
         assert tokens.read(token).user_id == 7
         header, payload, signature = token.split(".")
         claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
@@ -177,7 +187,7 @@ class TestJwtTokenService:
                 tokens.read(changed)
 
     def test_tampered_payload_is_refused(self, clock: FrozenClock) -> None:
-        header, payload, signature = token_service(clock).issue(7, 0).access_token.split(".")
+        header, payload, signature = token_service(clock).issue(7, 0, START).access_token.split(".")
         claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
         claims["sub"] = "1"
         forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()

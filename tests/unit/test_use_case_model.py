@@ -19,6 +19,7 @@ from domain.errors import (
     DomainError,
     EmailAlreadyRegistered,
     ItemNotFound,
+    LastSuperuser,
     NotAllowed,
     UsernameTaken,
     UserNotFound,
@@ -28,7 +29,7 @@ from domain.item import ItemDetails
 from domain.user import User
 from domain.values import Email, PlainPassword, Price, Title, Username
 from tests.model import Listed, Outcome, Person, RulesMachine
-from tests.unit.core import Core, build_core
+from tests.unit.core import CLIENT, Core, build_core
 
 OUTCOMES: dict[type[DomainError], Outcome] = {
     NotAuthenticated: Outcome.NOT_AUTHENTICATED,
@@ -39,6 +40,7 @@ OUTCOMES: dict[type[DomainError], Outcome] = {
     EmailAlreadyRegistered: Outcome.EMAIL_TAKEN,
     UsernameTaken: Outcome.USERNAME_TAKEN,
     WrongCurrentPassword: Outcome.WRONG_CURRENT_PASSWORD,
+    LastSuperuser: Outcome.LAST_SUPERUSER,
 }
 
 
@@ -58,15 +60,14 @@ class UseCaseDriver:
         self.logins = 0
 
     async def caller(self, token: str) -> User:
-        user: User = await self.core.current_user(token)
-        return user
+        return (await self.core.current_user(token)).user
 
     async def register(self, person: Person) -> tuple[Outcome, int | None]:
         registration = Registration(
             Email(person.address), Username(person.username), PlainPassword(person.password)
         )
         try:
-            user = await self.core.register_user(registration)
+            user = await self.core.register_user(registration, CLIENT)
         except DomainError as error:
             return OUTCOMES[type(error)], None
         return Outcome.OK, user.id
@@ -109,10 +110,12 @@ class UseCaseDriver:
         return await self._update(token, user_id, changes)
 
     async def delete_own_account(self, token: str) -> Outcome:
-        return await outcome_of(self.core.delete_own_account(await self.caller(token)))
+        caller = await self.core.current_user(token)
+        return await outcome_of(self.core.delete_own_account(caller))
 
     async def delete_user(self, token: str, target_id: int) -> Outcome:
-        return await outcome_of(self.core.delete_user(await self.caller(token), target_id))
+        caller = await self.core.current_user(token)
+        return await outcome_of(self.core.delete_user(caller, target_id))
 
     async def create_item(self, token: str, title: str, price: Decimal) -> tuple[int, datetime]:
         details = ItemDetails(title=Title(title), price=Price(price))

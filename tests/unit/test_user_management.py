@@ -6,12 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from application.errors import SuperuserIdentityConflict
+from application.errors import NotAuthenticated, RecentLoginRequired, SuperuserIdentityConflict
 from application.paging import PageRequest
 from application.read_models import ItemFilters
+from application.use_cases.auth import Caller
 from application.use_cases.users import Registration, UserChanges
 from domain.errors import (
     EmailAlreadyRegistered,
+    LastSuperuser,
     NotAllowed,
     UsernameTaken,
     UserNotFound,
@@ -81,9 +83,10 @@ async def test_full_last_page_has_no_next_position(core: Core) -> None:
 async def test_user_changes_own_email_and_username(core: Core) -> None:
     alice = await core.user("alice")
     core.clock.advance(timedelta(minutes=5))
-    changed = await core.update_user(
-        alice, alice.id, UserChanges(email=Email("Alice@New.example"), username=Username("Alicia"))
+    changes = UserChanges(
+        email=Email("Alice@New.example"), username=Username("Alicia"), current_password=PASSWORD
     )
+    changed = await core.update_user(alice, alice.id, changes)
     assert changed.email.value == "alice@new.example"
     assert changed.username.value == "Alicia"
     assert changed.created_at == START
@@ -101,7 +104,11 @@ async def test_changing_to_a_taken_email_or_username_is_a_conflict(core: Core) -
     alice = await core.user("alice")
     await core.user("bob")
     with pytest.raises(EmailAlreadyRegistered):
-        await core.update_user(alice, alice.id, UserChanges(email=Email("BOB@example.com")))
+        await core.update_user(
+            alice,
+            alice.id,
+            UserChanges(email=Email("BOB@example.com"), current_password=PASSWORD),
+        )
     with pytest.raises(UsernameTaken):
         await core.update_user(alice, alice.id, UserChanges(username=Username("Bob")))
     assert (await core.get_user(alice, alice.id)).email.value == "alice@example.com"
@@ -169,7 +176,7 @@ async def test_deleting_own_account_takes_its_items_and_leaves_others(core: Core
     bob = await core.user("bob")
     await core.item(alice, "alice's lamp")
     bobs = await core.item(bob, "bob's chair")
-    await core.delete_own_account(alice)
+    await core.delete_own_account(core.caller(alice))
     page = await core.list_items(ItemFilters(), PageRequest())
     assert [row.item.id for row in page.data] == [bobs.id]
     with pytest.raises(UserNotFound):
@@ -180,19 +187,19 @@ async def test_only_superusers_delete_accounts_by_id(core: Core) -> None:
     alice = await core.user("alice")
     bob = await core.user("bob")
     with pytest.raises(NotAllowed):
-        await core.delete_user(alice, bob.id)
+        await core.delete_user(core.caller(alice), bob.id)
     with pytest.raises(NotAllowed):
-        await core.delete_user(alice, alice.id)
+        await core.delete_user(core.caller(alice), alice.id)
 
 
 async def test_superuser_deletes_an_account_with_its_items(core: Core) -> None:
     admin = await core.user("admin", superuser=True)
     bob = await core.user("bob")
     await core.item(bob)
-    await core.delete_user(admin, bob.id)
+    await core.delete_user(core.caller(admin), bob.id)
     assert (await core.list_items(ItemFilters(owner_id=bob.id), PageRequest())).data == []
     with pytest.raises(UserNotFound):
-        await core.delete_user(admin, bob.id)
+        await core.delete_user(core.caller(admin), bob.id)
 
 
 async def test_create_superuser_creates_an_active_superuser_who_can_log_in(core: Core) -> None:
@@ -230,3 +237,73 @@ async def test_create_superuser_refuses_an_email_and_username_of_different_accou
         await core.create_superuser(
             Registration(Email(email), Username(username), PlainPassword(PASSWORD))
         )
+
+
+async def test_changing_ones_own_email_needs_the_current_password(core: Core) -> None:
+    """A stolen token alone cannot move the account to the thief's address (then reset it)."""
+    alice = await core.user("alice")
+    for current in (None, "a wrong guess"):
+        changes = UserChanges(email=Email("thief@example.com"), current_password=current)
+        with pytest.raises(WrongCurrentPassword):
+            await core.update_user(alice, alice.id, changes)
+    assert (await core.get_user(alice, alice.id)).email.value == "alice@example.com"
+    same = await core.update_user(alice, alice.id, UserChanges(email=Email("ALICE@example.com")))
+    assert same.email.value == "alice@example.com"  # not a change: nothing to confirm
+
+
+async def test_a_superuser_changes_anothers_email_without_their_password(core: Core) -> None:
+    admin = await core.user("admin", superuser=True)
+    alice = await core.user("alice")
+    changes = UserChanges(email=Email("alice@new.example"))
+    assert (await core.update_user(admin, alice.id, changes)).email.value == "alice@new.example"
+
+
+async def test_deleting_ones_own_account_needs_a_recent_login(core: Core) -> None:
+    alice = await core.user("alice")
+    token = await core.login("alice")
+    core.clock.advance(timedelta(minutes=10, seconds=1))  # the token itself is still valid
+    with pytest.raises(RecentLoginRequired) as raised:
+        await core.delete_own_account(await core.current_user(token))
+    assert raised.value.max_age_seconds == 600
+    await core.delete_own_account(await core.current_user(await core.login("alice")))
+    with pytest.raises(NotAuthenticated):
+        await core.current_user(token)
+    assert alice.id not in core.db.state.users
+
+
+async def test_a_superuser_deletes_another_account_without_a_recent_login(core: Core) -> None:
+    admin = await core.user("admin", superuser=True)
+    alice = await core.user("alice")
+    stale = Caller(admin, core.clock.now() - timedelta(hours=1))
+    await core.delete_user(stale, alice.id)
+    with pytest.raises(RecentLoginRequired):  # but their own account is their own
+        await core.delete_user(stale, admin.id)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [UserChanges(is_active=False), UserChanges(is_superuser=False)],
+    ids=["deactivate", "demote"],
+)
+async def test_the_last_active_superuser_stays(core: Core, changes: UserChanges) -> None:
+    admin = await core.user("admin", superuser=True)
+    with pytest.raises(LastSuperuser):
+        await core.update_user(admin, admin.id, changes)
+    with pytest.raises(LastSuperuser):
+        await core.delete_own_account(core.caller(admin))
+    other = await core.user("other", superuser=True)
+    await core.update_user(admin, admin.id, changes)  # not the last any more
+    with pytest.raises(LastSuperuser):
+        await core.update_user(other, other.id, changes)
+
+
+async def test_deactivation_ends_tokens_for_good(core: Core) -> None:
+    """Reactivating an account does not bring back the tokens it had."""
+    admin = await core.user("admin", superuser=True)
+    alice = await core.user("alice")
+    token = await core.login("alice")
+    await core.update_user(admin, alice.id, UserChanges(is_active=False))
+    await core.update_user(admin, alice.id, UserChanges(is_active=True))
+    with pytest.raises(NotAuthenticated):
+        await core.current_user(token)
+    assert (await core.current_user(await core.login("alice"))).user.id == alice.id

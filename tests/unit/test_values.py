@@ -18,6 +18,7 @@ from domain.errors import (
     PasswordTooLong,
 )
 from domain.values import (
+    INVISIBLE,
     TITLE_WHITESPACE,
     Description,
     Email,
@@ -222,3 +223,29 @@ class TestTitleAndDescription:
     def test_description_rejects_long_text_and_other_controls(self, raw: str) -> None:
         with pytest.raises(InvalidDescription):
             Description(raw)
+
+
+class TestInvisibleCharacters:
+    """Text-direction controls and zero-width characters would disguise what a buyer reads."""
+
+    @pytest.mark.parametrize("char", sorted(INVISIBLE))
+    def test_titles_and_descriptions_refuse_them_anywhere(self, char: str) -> None:
+        for raw in (f"Lamp{char}shade", f"{char}Lamp", f"Lamp{char}"):
+            with pytest.raises(InvalidTitle):
+                Title(raw)
+            with pytest.raises(InvalidDescription):
+                Description(raw)
+
+    def test_an_override_cannot_reverse_what_a_title_shows(self) -> None:
+        with pytest.raises(InvalidTitle, match="text-direction"):
+            Title("Genuine watch \u202egnol")
+
+    def test_ordinary_unicode_text_is_still_welcome(self) -> None:
+        assert Title("Zürich café ☕ 東京").value == "Zürich café ☕ 東京"
+
+
+def test_a_negative_zero_price_is_zero() -> None:
+    price = Price(Decimal("-0.00"))
+    assert price.value == Decimal("0.00")
+    assert not price.value.is_signed()
+    assert str(price) == "0.00"

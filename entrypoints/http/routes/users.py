@@ -6,10 +6,16 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from application.errors import NotAuthenticated
+from application.errors import (
+    HashingBusy,
+    NotAuthenticated,
+    RecentLoginRequired,
+    RegistrationThrottled,
+)
 from application.use_cases.users import Registration, UserChanges
 from domain.errors import (
     EmailAlreadyRegistered,
+    LastSuperuser,
     NotAllowed,
     UsernameTaken,
     UserNotFound,
@@ -17,7 +23,7 @@ from domain.errors import (
 )
 from domain.user import User
 from entrypoints.http.cursors import encode_user_cursor, page_body
-from entrypoints.http.dependencies import CurrentUser, Services
+from entrypoints.http.dependencies import ClientAddress, CurrentCaller, CurrentUser, Services
 from entrypoints.http.exact_json import ExactJsonRoute
 from entrypoints.http.openapi import add_partial_update, links_from_created, problems
 from entrypoints.http.params import UserId, UserPages
@@ -34,12 +40,17 @@ BY_ID = (NotAuthenticated, NotAllowed, UserNotFound, VALIDATION)
     response_model=UserRead,
     status_code=status.HTTP_201_CREATED,
     operation_id="register_user",
-    responses=problems(EmailAlreadyRegistered, UsernameTaken, VALIDATION)
+    responses=problems(
+        EmailAlreadyRegistered, UsernameTaken, VALIDATION, RegistrationThrottled, HashingBusy
+    )
     | links_from_created("user"),
 )
-async def register_user(body: UserCreate, response: Response, services: Services) -> User:
-    """Create an account (anyone). The email and the username must be free, ignoring case."""
-    user = await services.register_user()(Registration(**dict(body)))
+async def register_user(
+    body: UserCreate, address: ClientAddress, response: Response, services: Services
+) -> User:
+    """Create an account (anyone). The email and the username must be free, ignoring case;
+    each address may register a limited number of times an hour."""
+    user = await services.register_user()(Registration(**dict(body)), address)
     response.headers["Location"] = f"/api/v1/users/{user.id}"
     return user
 
@@ -59,11 +70,13 @@ async def read_own_account(actor: CurrentUser) -> User:
     "/me",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="delete_own_account",
-    responses=problems(NotAuthenticated),
+    responses=problems(NotAuthenticated, RecentLoginRequired, LastSuperuser),
 )
-async def delete_own_account(actor: CurrentUser, services: Services) -> None:
-    """Delete the caller's account and every item it owns."""
-    await services.delete_own_account()(actor)
+async def delete_own_account(caller: CurrentCaller, services: Services) -> None:
+    """Delete the caller's account and every item it owns. It needs a recent login: a token
+    whose password was given more than a few minutes ago gets 401 with `WWW-Authenticate:
+    Bearer error="insufficient_user_authentication"` (log in again, then retry)."""
+    await services.delete_own_account()(caller)
 
 
 @router.get(
@@ -103,7 +116,7 @@ add_partial_update(
     resource="user",
     described_as="a user",
     response_model=UserRead,
-    answers=(*BY_ID, WrongCurrentPassword, EmailAlreadyRegistered, UsernameTaken),
+    answers=(*BY_ID, WrongCurrentPassword, EmailAlreadyRegistered, UsernameTaken, LastSuperuser),
 )
 
 
@@ -111,8 +124,8 @@ add_partial_update(
     "/{user_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="delete_user",
-    responses=problems(*BY_ID),
+    responses=problems(*BY_ID, RecentLoginRequired, LastSuperuser),
 )
-async def delete_user(user_id: UserId, actor: CurrentUser, services: Services) -> None:
-    """Delete any account and its items (superusers only)."""
-    await services.delete_user()(actor, user_id)
+async def delete_user(user_id: UserId, caller: CurrentCaller, services: Services) -> None:
+    """Delete any account and its items (superusers only; never the last active one)."""
+    await services.delete_user()(caller, user_id)
