@@ -14,9 +14,14 @@ class DatabaseOptions:
     """Connections opened past `pool_size` are closed again as soon as they are returned: under
     steady load that is a new connection (and its start-up cost) per request. A fixed pool has
     requests wait up to `pool_timeout_seconds` for a connection instead."""
-    pool_timeout_seconds: float = 5.0
-    connect_timeout_seconds: float = 5.0
+    pool_timeout_seconds: float = 2.0
+    connect_timeout_seconds: float = 2.0
     statement_timeout_seconds: float = 15.0
+    """Any one statement, for work that may take long (migrations, seeding)."""
+    request_timeout_seconds: float | None = 2.0
+    """All of one connection's use by a request (waiting for it, connecting, its statements):
+    past it, the request gets 503. None for one-shot work. Applies to networked databases;
+    SQLite's only wait is its write lock's (sqlite_busy_timeout_seconds)."""
     sqlite_busy_timeout_seconds: float = 5.0
     echo: bool = False
     pooled: bool = True

@@ -78,6 +78,7 @@ class Container(containers.DeclarativeContainer):
             pool_timeout_seconds=settings.provided.db_pool_timeout_seconds,
             connect_timeout_seconds=settings.provided.db_connect_timeout_seconds,
             statement_timeout_seconds=settings.provided.db_statement_timeout_seconds,
+            request_timeout_seconds=settings.provided.db_request_timeout_seconds,
             sqlite_busy_timeout_seconds=settings.provided.sqlite_busy_timeout_seconds,
         ),
     )

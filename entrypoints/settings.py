@@ -46,8 +46,9 @@ class Settings(BaseSettings):
 
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=0, ge=0)
-    db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
-    db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_pool_timeout_seconds: float = Field(default=2.0, gt=0)
+    db_connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    db_request_timeout_seconds: float = Field(default=2.0, gt=0)
     db_statement_timeout_seconds: float = Field(default=15.0, gt=0)
     sqlite_busy_timeout_seconds: float = Field(default=5.0, gt=0)
 

@@ -6,6 +6,7 @@ import asyncio
 
 from adapters.options import DatabaseOptions
 from adapters.sql.availability import unavailable
+from adapters.sql.connections import Connections
 from adapters.sql.engine import create_engine
 from adapters.sql.gate import ConnectionGate
 from adapters.sql.queries import Reader, SqlItemQueries, SqlUserQueries
@@ -21,23 +22,31 @@ class SqlDatabase:
         options = options or DatabaseOptions()
         self._url = url
         self.engine = create_engine(url, options)
-        # SQLite's pool never makes anyone wait, so only PostgreSQL's is gated.
-        gated = options.pooled and self.engine.dialect.name == "postgresql"
-        permits = options.pool_size + options.max_overflow if gated else None
-        self._gate = ConnectionGate(permits, options.pool_timeout_seconds)
-        reader = Reader(self.engine, self._gate)
+        networked = self.engine.dialect.name == "postgresql"
+        permits = options.pool_size + options.max_overflow if networked and options.pooled else None
+        deadline = options.request_timeout_seconds if networked else None
+        self._connections = Connections(
+            self.engine, ConnectionGate(permits, options.pool_timeout_seconds), deadline
+        )
+        reader = Reader(self._connections, self.engine)
         self.users = SqlUserQueries(reader)
         self.items = SqlItemQueries(reader)
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self._gate)
+        return SqlUnitOfWork(self._connections)
 
     async def check(self) -> None:
         """Any failure of any driver within the bound means "not ready"."""
         try:
-            async with asyncio.timeout(READINESS_TIMEOUT_SECONDS), self._autocommit.connect() as c:
-                await c.exec_driver_sql("SELECT 1")
+            async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
+                connection = await self._autocommit.connect()
+                try:
+                    await connection.exec_driver_sql("SELECT 1")
+                except BaseException:
+                    await connection.invalidate()  # not waited on: the server may be silent
+                    raise
+                await connection.close()
         except Exception as error:
             raise unavailable(error) from error
 

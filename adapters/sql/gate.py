@@ -30,7 +30,10 @@ class ConnectionGate:
             yield
             return
         try:
-            await asyncio.wait_for(self._semaphore.acquire(), self._timeout)
+            # Not asyncio.wait_for: on Python 3.11 it can swallow a cancellation that arrives
+            # as the permit is granted, and the request's own deadline would be lost.
+            async with asyncio.timeout(self._timeout):
+                await self._semaphore.acquire()
         except TimeoutError:
             raise StorageUnavailable(
                 f"no database connection came free within {self._timeout:g} s"

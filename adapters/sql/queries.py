@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Row, Select, bindparam, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.availability import translated
-from adapters.sql.gate import ConnectionGate
+from adapters.sql.connections import Connections
 from adapters.sql.records import items_table, users_table
 from adapters.sql.rows import entity_reader, field_names
 from adapters.sql.types import UtcDateTime
@@ -23,14 +22,14 @@ from domain.values import Email, Username
 
 
 class Reader:
-    """Runs one statement on a pooled autocommit connection, through the gate."""
+    """Runs one statement on a pooled autocommit connection."""
 
-    def __init__(self, engine: AsyncEngine, gate: ConnectionGate) -> None:
+    def __init__(self, connections: Connections, engine: AsyncEngine) -> None:
+        self._connections = connections
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._gate = gate
 
     async def rows(self, statement: Any, values: dict[str, Any]) -> Sequence[Row[Any]]:
-        async with translated(), self._gate.held(), self._engine.connect() as connection:
+        async with self._connections.held(self._engine) as connection:
             return (await connection.execute(statement, values)).all()
 
     async def row(self, statement: Any, values: dict[str, Any]) -> Row[Any] | None:

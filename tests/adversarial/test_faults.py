@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from adapters.security import BcryptPasswordHasher
+from adapters.sql.migrate import upgrade
 from tests.adversarial.tcp_proxy import TcpProxy
 from tests.api.conftest import Api, assert_problem, build_api
 from tests.databases import migrated_database
+from tests.pg_cluster import Cluster, throw_away_cluster
 
 # A request may take this long before it counts as a hang; the configured timeouts are ~1 s.
 HANG = 10.0
@@ -124,3 +127,67 @@ async def test_a_locked_sqlite_file_gives_503_for_writes_and_recovers(
     assert (
         await api.client.post("/api/v1/items", json={"title": "after", "price": 1}, headers=headers)
     ).status_code == 201
+
+
+@pytest.fixture
+def frozen_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL cluster of this test's own, migrated: it will be frozen with SIGSTOP."""
+    with throw_away_cluster() as cluster:
+        upgrade(cluster.url)
+        yield cluster
+
+
+@pytest.fixture
+async def cluster_api(frozen_cluster: Cluster, hasher: BcryptPasswordHasher) -> AsyncIterator[Api]:
+    async for api in build_api(frozen_cluster.url, hasher, reset=False):
+        yield api
+
+
+async def test_a_frozen_database_gives_503_within_3_s_and_service_resumes_by_itself(
+    cluster_api: Api, frozen_cluster: Cluster
+) -> None:
+    """SIGSTOP of every PostgreSQL process: connections stay open and nothing answers, the
+    failure a partition or a stuck server looks like. It held requests as long as it stayed
+    frozen (8 s in the drill); now each gets 503 + Retry-After within the contract's 3 s, more
+    requests than the pool has connections included, and service resumes without a restart."""
+    api = cluster_api
+    _, headers = await api.user("alice")
+    acknowledged = [(await api.item(headers, f"before {n}"))["id"] for n in range(3)]
+
+    async def timed(method: str, path: str, **kwargs: Any) -> tuple[str, int, float, str]:
+        started = time.monotonic()
+        response = await api.client.request(method, path, **kwargs)
+        elapsed = time.monotonic() - started
+        return path, response.status_code, elapsed, response.headers.get("retry-after", "")
+
+    frozen_cluster.freeze()
+    try:
+        during = await asyncio.gather(
+            *(timed("GET", "/api/v1/items") for _ in range(15)),  # more than the pool's 10
+            timed("GET", f"/api/v1/items/{acknowledged[0]}"),
+            timed("GET", "/api/v1/users/me", headers=headers),
+            timed("POST", "/api/v1/items", json={"title": "x", "price": 1}, headers=headers),
+            timed("GET", "/health/ready"),
+        )
+        health = await api.client.get("/health")
+    finally:
+        frozen_cluster.thaw()
+    slowest = max(elapsed for _, _, elapsed, _ in during)
+    print(f"\nfrozen: {len(during)} requests, all 503 after at most {slowest:.2f} s")
+    assert health.status_code == 200  # liveness does not touch the database
+    for path, status, elapsed, retry_after in during:
+        assert status == 503, path
+        assert elapsed < 3.0, (path, elapsed)
+        assert retry_after, path
+
+    started = time.monotonic()
+    for _ in range(50):
+        recovered = await api.client.get("/api/v1/items")
+        if recovered.status_code == 200:
+            break
+        await asyncio.sleep(0.1)
+    print(f"resumed {time.monotonic() - started:.2f} s after the thaw")
+    assert recovered.status_code == 200
+    assert [item["id"] for item in recovered.json()["data"]] == list(reversed(acknowledged))
+    assert (await api.client.get("/health/ready")).status_code == 200
+    assert (await api.client.get("/api/v1/users/me", headers=headers)).status_code == 200

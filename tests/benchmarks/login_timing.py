@@ -1,9 +1,12 @@
-"""Benchmark: does a failed login take as long for an unknown user as for a known one?
+"""Benchmark: does a failed login take as long for an unknown user as for a known one? And
+how many passwords does a burst of parallel guesses get checked?
 
 Through the whole HTTP stack in process (in-memory adapter, bcrypt at the production cost),
-interleaving the three failure kinds so machine noise falls on all of them alike.
+interleaving the three failure kinds so machine noise falls on all of them alike. Then N
+guesses for one account from one address, all sent at once: the number answered 401 is the
+number of passwords checked, which must equal the per-account limit (default 10).
 
-    .venv/bin/python -m tests.benchmarks.login_timing [--rounds 12] [--samples 40]
+    .venv/bin/python -m tests.benchmarks.login_timing [--rounds 12] [--samples 40] [--burst 100]
 """
 
 from __future__ import annotations
@@ -71,10 +74,37 @@ async def measure(rounds: int, samples: int) -> dict[str, list[float]]:
     return {kind: values[3:] for kind, values in timings.items()}  # drop the warm-up
 
 
+async def burst(rounds: int, size: int) -> list[int]:
+    """`size` wrong guesses at once, with the default limits; the statuses they got."""
+    container = Container()
+    container.settings.override(
+        providers.Object(
+            Settings(
+                _env_file=None,  # type: ignore[call-arg]
+                secret_key=SecretStr("timing-benchmark-secret-key-0123456789"),
+                bcrypt_rounds=rounds,
+                database_url="memory://",
+            )
+        )
+    )
+    await container.register_user()(
+        Registration(Email("target@example.com"), Username("target"), PlainPassword(PASSWORD)),
+        "bench",
+    )
+    guess = {"username": "target", "password": "a wrong guess"}
+    transport = httpx.ASGITransport(app=create_app(container))
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        responses = await asyncio.gather(
+            *(client.post("/api/v1/auth/token", data=guess) for _ in range(size))
+        )
+    return [response.status_code for response in responses]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--burst", type=int, default=100)
     args = parser.parse_args()
     timings = asyncio.run(measure(args.rounds, args.samples))
     print(f"failed logins, bcrypt cost {args.rounds}, {args.samples} samples each (ms)")
@@ -84,6 +114,13 @@ def main() -> None:
             f"  {kind:<15} median {statistics.median(values):7.1f}"
             f"  quartiles {quartiles[0]:7.1f} .. {quartiles[2]:7.1f}"
         )
+    statuses = asyncio.run(burst(args.rounds, args.burst))
+    checked, refused = statuses.count(401), statuses.count(429)
+    print(
+        f"burst of {args.burst} parallel wrong guesses for one account from one address: "
+        f"{checked} passwords checked (401), {refused} refused at once (429), "
+        f"{len(statuses) - checked - refused} other; the limit is 10"
+    )
 
 
 if __name__ == "__main__":
