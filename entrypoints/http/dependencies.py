@@ -38,9 +38,7 @@ async def _current_caller(
     return await services.current_user()(token)
 
 
-async def _current_user(
-    services: Services, token: Annotated[str | None, Depends(_bearer)]
-) -> User:
+async def _current_user(services: Services, token: Annotated[str | None, Depends(_bearer)]) -> User:
     """The caller's account. Not a dependency on `_current_caller`: FastAPI solves each layer
     of dependencies anew per request, and that layer cost `/users/me` a tenth of its CPU."""
     return (await _current_caller(services, token)).user
