@@ -33,7 +33,7 @@ class _Verified:
     token_version: int
     issued_at: int
     expires_at: int
-    authenticated_at: int
+    authenticated_at: datetime
 
 
 def _integer_claim(claims: dict[str, Any], name: str) -> int:
@@ -87,7 +87,7 @@ class JwtTokenService:
         return TokenClaims(
             user_id=verified.user_id,
             token_version=verified.token_version,
-            authenticated_at=datetime.fromtimestamp(verified.authenticated_at, UTC),
+            authenticated_at=verified.authenticated_at,
         )
 
     def _verify(self, token: str) -> _Verified:
@@ -112,13 +112,16 @@ class JwtTokenService:
             or not 0 < int(subject[: MAX_ID_DIGITS + 1]) <= MAX_ID
         ):
             raise InvalidToken("claim sub is not a user id")
+        auth_time = _integer_claim(claims, "auth_time" if "auth_time" in claims else "iat")
+        try:
+            authenticated_at = datetime.fromtimestamp(auth_time, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise InvalidToken("claim auth_time is not a time") from None
         return _Verified(
             user_id=int(subject),
             token_version=_integer_claim(claims, "ver"),
             issued_at=_integer_claim(claims, "iat"),
             expires_at=_integer_claim(claims, "exp"),
-            # Tokens from before auth_time existed were issued at their login.
-            authenticated_at=_integer_claim(
-                claims, "auth_time" if "auth_time" in claims else "iat"
-            ),
+            # Tokens from before auth_time existed were issued at their login (iat).
+            authenticated_at=authenticated_at,
         )

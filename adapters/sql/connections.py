@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql.availability import is_unavailable, translated
+from adapters.sql.availability import is_unavailable, unavailable
 from adapters.sql.gate import ConnectionGate
 
 
@@ -31,15 +31,25 @@ class Connections:
 
     @asynccontextmanager
     async def held(self, engine: AsyncEngine | None = None) -> AsyncIterator[AsyncConnection]:
-        """A connection from `engine` (this adapter's, or one with other execution options)."""
-        async with translated(), asyncio.timeout(self._deadline), self._gate.held():
-            connection = await (engine or self._engine).connect()
-            try:
-                yield connection
-            except BaseException as error:
-                await _release(connection, error)
-                raise
-            await connection.close()
+        """A connection from `engine` (this adapter's, or one with other execution options).
+        On every request's path: written without nested context managers, which cost."""
+        try:
+            async with asyncio.timeout(self._deadline):
+                await self._gate.acquire()
+                try:
+                    connection = await (engine or self._engine).connect()
+                    try:
+                        yield connection
+                    except BaseException as error:
+                        await _release(connection, error)
+                        raise
+                    await connection.close()
+                finally:
+                    self._gate.release()
+        except Exception as error:
+            if is_unavailable(error):
+                raise unavailable(error) from error
+            raise
 
 
 async def _release(connection: AsyncConnection, error: BaseException) -> None:

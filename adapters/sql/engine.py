@@ -28,6 +28,8 @@ GOODBYE_SECONDS = 0.25
 
 
 class _PromptlyClosedConnection(asyncpg.Connection):  # type: ignore[misc]
+    __slots__ = ()
+
     async def close(self, *, timeout: float | None = None) -> None:  # noqa: ASYNC109 - asyncpg's
         await super().close(timeout=min(timeout or GOODBYE_SECONDS, GOODBYE_SECONDS))
 

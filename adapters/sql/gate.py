@@ -11,8 +11,6 @@ many permits as the pool has connections keeps the pool itself from ever making 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from application.errors import StorageUnavailable
 
@@ -23,22 +21,26 @@ class ConnectionGate:
         self._semaphore = asyncio.Semaphore(permits) if permits is not None else None
         self._timeout = timeout_seconds
 
-    @asynccontextmanager
-    async def held(self) -> AsyncIterator[None]:
-        """Hold one of the pool's connections' worth of permission while the block runs."""
+    async def acquire(self) -> None:
+        """Take one of the pool's connections' worth of permission; `release()` gives it back.
+
+        A free permit is taken at once, with no timer armed: that is most requests. Waiting
+        is bounded by `asyncio.timeout`, not `asyncio.wait_for`, which on Python 3.11 can
+        swallow a cancellation that arrives as the permit is granted (and with it the
+        request's own deadline)."""
         if self._semaphore is None:
-            yield
+            return
+        if not self._semaphore.locked():
+            await self._semaphore.acquire()
             return
         try:
-            # Not asyncio.wait_for: on Python 3.11 it can swallow a cancellation that arrives
-            # as the permit is granted, and the request's own deadline would be lost.
             async with asyncio.timeout(self._timeout):
                 await self._semaphore.acquire()
         except TimeoutError:
             raise StorageUnavailable(
                 f"no database connection came free within {self._timeout:g} s"
             ) from None
-        try:
-            yield
-        finally:
+
+    def release(self) -> None:
+        if self._semaphore is not None:
             self._semaphore.release()

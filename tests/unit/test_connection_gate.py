@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -10,8 +12,17 @@ from adapters.sql.gate import ConnectionGate
 from application.errors import StorageUnavailable
 
 
+@asynccontextmanager
+async def held(gate: ConnectionGate) -> AsyncIterator[None]:
+    await gate.acquire()
+    try:
+        yield
+    finally:
+        gate.release()
+
+
 async def _take(gate: ConnectionGate, name: str, order: list[str], hold: asyncio.Event) -> None:
-    async with gate.held():
+    async with held(gate):
         order.append(name)
         await hold.wait()
 
@@ -23,7 +34,7 @@ async def test_a_newcomer_does_not_overtake_a_waiter() -> None:
     order: list[str] = []
     go = asyncio.Event()
     go.set()
-    holding = gate.held()
+    holding = held(gate)
     await holding.__aenter__()
     waiter = asyncio.create_task(_take(gate, "waiter", order, go))
     await asyncio.sleep(0)  # the waiter is waiting
@@ -57,16 +68,16 @@ async def test_waiting_past_the_timeout_is_storage_unavailable() -> None:
     holder = asyncio.create_task(_take(gate, "holder", [], release))
     await asyncio.sleep(0)
     with pytest.raises(StorageUnavailable) as raised:
-        async with gate.held():
+        async with held(gate):
             pass
     assert raised.value.reason == "no database connection came free within 0.05 s"
     release.set()
     await holder
-    async with gate.held():  # the timed-out waiter left no permit behind, nor took one
+    async with held(gate):  # the timed-out waiter left no permit behind, nor took one
         pass
 
 
 async def test_an_open_gate_never_waits() -> None:
     gate = ConnectionGate(None, timeout_seconds=0)
-    async with gate.held(), gate.held(), gate.held():
+    async with held(gate), held(gate), held(gate):
         pass

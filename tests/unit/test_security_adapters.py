@@ -230,6 +230,8 @@ class TestJwtTokenService:
             ("ver", "0"),
             ("ver", True),
             ("exp", "soon"),
+            ("auth_time", "at login"),
+            ("auth_time", 10**20),
         ],
     )
     def test_token_with_a_malformed_claim_is_refused(
