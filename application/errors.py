@@ -42,6 +42,24 @@ class InvalidCredentials(DomainError):
         super().__init__("Incorrect username or password")
 
 
+class InvalidRefreshToken(DomainError):
+    """A refresh token that is unknown, spent, or whose session ended or expired: one message
+    for all, so none can be told apart. The client must log in with its password again."""
+
+    def __init__(self) -> None:
+        super().__init__("The refresh token is invalid, expired or revoked; log in again")
+
+
+class UnsupportedGrantType(DomainError):
+    """The token endpoint knows the `password` and `refresh_token` grants only."""
+
+    def __init__(self, grant_type: str) -> None:
+        shown = grant_type if len(grant_type) <= 40 else f"{grant_type[:39]}…"
+        super().__init__(
+            f"grant_type {shown!r} is not supported; use 'password' or 'refresh_token'"
+        )
+
+
 class TooManyAttempts(DomainError):
     """A quota of attempts is spent (AttemptLimiter); the answer says when to try again."""
 

@@ -39,6 +39,14 @@ class UserPosition:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionPosition:
+    """Where a page stops in the newest-first session order: (created_at, id) descending."""
+
+    created_at: datetime
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
 class PageRequest(Generic[P]):
     """Offset paging (`skip`) or keyset paging (`after` a position), never both."""
 

@@ -17,9 +17,10 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from application.paging import ItemPosition, UserPosition
-from application.read_models import ItemFilters, ItemWithOwner
+from application.paging import ItemPosition, SessionPosition, UserPosition
+from application.read_models import ItemFilters, ItemWithOwner, SignedIn
 from domain.item import Item
+from domain.session import EndReason, RefreshToken, Session
 from domain.user import User
 from domain.values import Email, Username
 
@@ -68,6 +69,51 @@ class ItemRepository(Protocol):
     async def delete(self, item_id: int) -> None: ...
 
 
+class SessionRepository(Protocol):
+    """Sessions and their refresh tokens. Every write that a racing unit of work could
+    invalidate is conditional in the store itself (spending a token, ending or refreshing a
+    session), and says whether it took effect."""
+
+    async def add(self, session: Session) -> None:
+        """Store a new session; raises UserNotFound when its user does not exist (any more)."""
+        ...
+
+    async def get(self, session_id: str) -> Session | None: ...
+
+    async def update(self, session: Session) -> bool:
+        """Write back a refreshed session unless it ended meanwhile: False when it had."""
+        ...
+
+    async def end(
+        self, session_id: str, now: datetime, reason: EndReason, *, user_id: int | None = None
+    ) -> bool:
+        """End the session if it is live at `now` (and, given `user_id`, is that user's):
+        True when this call ended it."""
+        ...
+
+    async def end_all(
+        self, user_id: int, now: datetime, reason: EndReason, *, keep: str | None = None
+    ) -> int:
+        """End every session of the user that has not ended, but `keep`; how many ended."""
+        ...
+
+    async def add_refresh_token(self, token: RefreshToken) -> None: ...
+
+    async def spend_refresh_token(self, digest: str, now: datetime) -> str | None:
+        """Mark the token spent if it is not yet, in one atomic step: its session's id when
+        this call spent it; None when it is unknown or already spent (also by a unit of work
+        racing this one: only one of them can spend it)."""
+        ...
+
+    async def session_of_refresh_token(self, digest: str) -> str | None:
+        """The session a token (spent or not) was issued for; None for an unknown token."""
+        ...
+
+    async def purge(self, now: datetime) -> int:
+        """Delete every session that is not live at `now`, with its refresh tokens."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `async with uow: ...; await uow.commit()`; no commit means rollback."""
 
@@ -76,6 +122,9 @@ class UnitOfWork(Protocol):
 
     @property
     def items(self) -> ItemRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -122,6 +171,28 @@ class ItemQueries(Protocol):
         ...
 
 
+class SessionQueries(Protocol):
+    """Reading sessions: committed data, no transaction."""
+
+    async def signed_in(self, user_id: int, session_id: str) -> SignedIn | None:
+        """The user and their session, read together in one statement (this runs on every
+        authenticated request); None unless the session exists and is that user's. Whether
+        it is live is the caller's to judge (`Session.is_live`)."""
+        ...
+
+    async def page(
+        self,
+        user_id: int,
+        now: datetime,
+        *,
+        after: SessionPosition | None,
+        offset: int,
+        limit: int,
+    ) -> list[Session]:
+        """The user's sessions live at `now`, newest first ((created_at, id) descending)."""
+        ...
+
+
 class Database(Protocol):
     """One persistence adapter, whole: what the composition root builds and closes."""
 
@@ -130,6 +201,9 @@ class Database(Protocol):
 
     @property
     def items(self) -> ItemQueries: ...
+
+    @property
+    def sessions(self) -> SessionQueries: ...
 
     def unit_of_work(self) -> UnitOfWork: ...
 
@@ -167,15 +241,15 @@ class IssuedToken:
 @dataclass(frozen=True, slots=True)
 class TokenClaims:
     user_id: int
-    token_version: int
+    session_id: str
     authenticated_at: datetime
     """When the password was given at the login this token descends from (`auth_time`)."""
 
 
 class TokenService(Protocol):
-    def issue(
-        self, user_id: int, token_version: int, authenticated_at: datetime
-    ) -> IssuedToken: ...
+    """Access tokens: short-lived, self-contained, naming their user and session."""
+
+    def issue(self, user_id: int, session_id: str, authenticated_at: datetime) -> IssuedToken: ...
 
     def read(self, token: str) -> TokenClaims:
         """Verify and decode; raises InvalidToken for anything but a valid, unexpired token."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from domain.errors import InvalidValue
 from domain.item import Item
+from domain.session import Session
+from domain.user import User
 from domain.values import MAX_TITLE_CHARS, Price, Username, is_storable_line
 
 
@@ -21,6 +23,22 @@ class PublicProfile:
 class ItemWithOwner:
     item: Item
     owner: PublicProfile
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A user and one of their sessions, as an authenticated request finds them."""
+
+    user: User
+    session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class ListedSession:
+    """A session as its list shows it: `current` when it is the one asking."""
+
+    session: Session
+    current: bool
 
 
 @dataclass(frozen=True, slots=True)

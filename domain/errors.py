@@ -103,3 +103,11 @@ class LastSuperuser(DomainError):
 
     def __init__(self, action: str) -> None:
         super().__init__(f"The last active superuser cannot be {action}")
+
+
+class SessionNotFound(DomainError):
+    """Not one of the caller's live sessions (whether it never existed, ended, or is someone
+    else's: the answer is the same, so ids cannot be probed)."""
+
+    def __init__(self) -> None:
+        super().__init__("There is no such live session of yours")

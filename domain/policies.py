@@ -28,6 +28,12 @@ def may_list_users(actor: User) -> bool:
     return actor.is_superuser
 
 
+def may_manage_sessions_of_others(actor: User) -> bool:
+    """Seeing and ending another user's sessions (a stolen account's, say) is administration;
+    everyone manages their own through /users/me/sessions."""
+    return actor.is_superuser
+
+
 def must_confirm_with_password(actor: User, user_id: int) -> bool:
     """Changing one's own password or email needs the current password, so a stolen token
     cannot take the account over; a superuser acting on another account does not."""

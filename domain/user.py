@@ -10,18 +10,14 @@ from domain.values import NOT_STORED, Email, Username
 
 @dataclass(slots=True, kw_only=True)
 class User:
-    """An account.
-
-    `token_version` goes up whenever the password changes; a token carries the version it was
-    issued under, so every older token stops working at once.
-    """
+    """An account. Who is signed in where is kept in sessions (`domain/session.py`), which
+    also say which changes to an account end them."""
 
     email: Email
     username: Username
     hashed_password: str = field(repr=False)
     is_active: bool = True
     is_superuser: bool = False
-    token_version: int = 0
     created_at: datetime
     updated_at: datetime
     id: int = NOT_STORED
@@ -48,7 +44,6 @@ class User:
 
     def change_password(self, hashed_password: str, now: datetime) -> None:
         self.hashed_password = hashed_password
-        self.token_version += 1
         self.updated_at = now
 
     def change_email(self, email: Email, now: datetime) -> None:
@@ -60,15 +55,9 @@ class User:
         self.updated_at = now
 
     def set_active(self, active: bool, now: datetime) -> None:
-        """Deactivation ends every token issued before it: reactivating does not revive them."""
-        if self.is_active and not active:
-            self.token_version += 1
         self.is_active = active
         self.updated_at = now
 
     def set_superuser(self, superuser: bool, now: datetime) -> None:
         self.is_superuser = superuser
         self.updated_at = now
-
-    def accepts_token_version(self, version: int) -> bool:
-        return self.is_active and version == self.token_version

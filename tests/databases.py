@@ -82,10 +82,12 @@ async def empty_tables(engine: AsyncEngine) -> None:
     SQLite file by every example of a property test."""
     async with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            await connection.execute(text("TRUNCATE users, items RESTART IDENTITY CASCADE"))
+            await connection.execute(
+                text("TRUNCATE users, items, sessions, refresh_tokens RESTART IDENTITY CASCADE")
+            )
         else:
-            await connection.execute(text("DELETE FROM items"))
-            await connection.execute(text("DELETE FROM users"))
+            for table in ("refresh_tokens", "sessions", "items", "users"):
+                await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
 
 
 REDIS_URL = os.environ.get("ITEMHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379")

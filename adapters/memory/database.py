@@ -4,7 +4,11 @@ and experiments."""
 
 from __future__ import annotations
 
-from adapters.memory.queries import InMemoryItemQueries, InMemoryUserQueries
+from adapters.memory.queries import (
+    InMemoryItemQueries,
+    InMemorySessionQueries,
+    InMemoryUserQueries,
+)
 from adapters.memory.state import CommittedState
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.options import DatabaseOptions
@@ -16,6 +20,7 @@ class InMemoryDatabase:
         self.state = CommittedState()
         self.users = InMemoryUserQueries(self.state)
         self.items = InMemoryItemQueries(self.state)
+        self.sessions = InMemorySessionQueries(self.state)
 
     def unit_of_work(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.state)

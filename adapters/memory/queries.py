@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from adapters.memory.state import CommittedState
-from application.paging import ItemPosition, UserPosition
-from application.read_models import ItemFilters, ItemWithOwner, PublicProfile
+from application.paging import ItemPosition, SessionPosition, UserPosition
+from application.read_models import ItemFilters, ItemWithOwner, PublicProfile, SignedIn
 from domain.item import Item
+from domain.session import Session
 from domain.user import User
 from domain.values import Email, Username
 
@@ -72,3 +74,33 @@ class InMemoryUserQueries:
         if after is not None:
             users = [user for user in users if user.id > after.id]
         return [replace(user) for user in users[offset : offset + limit]]
+
+
+class InMemorySessionQueries:
+    def __init__(self, state: CommittedState) -> None:
+        self._state = state
+
+    async def signed_in(self, user_id: int, session_id: str) -> SignedIn | None:
+        session = self._state.sessions.get(session_id)
+        user = self._state.users.get(user_id)
+        if session is None or user is None or session.user_id != user_id:
+            return None
+        return SignedIn(replace(user), replace(session))
+
+    async def page(
+        self,
+        user_id: int,
+        now: datetime,
+        *,
+        after: SessionPosition | None,
+        offset: int,
+        limit: int,
+    ) -> list[Session]:
+        rows = sorted(
+            (s for s in self._state.sessions.values() if s.user_id == user_id and s.is_live(now)),
+            key=lambda session: (session.created_at, session.id),
+            reverse=True,
+        )
+        if after is not None:
+            rows = [s for s in rows if (s.created_at, s.id) < (after.created_at, after.id)]
+        return [replace(session) for session in rows[offset : offset + limit]]

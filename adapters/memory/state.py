@@ -15,6 +15,7 @@ from domain.errors import (
     UserNotFound,
 )
 from domain.item import Item
+from domain.session import RefreshToken, Session
 from domain.user import User
 
 K = TypeVar("K")
@@ -39,12 +40,21 @@ class PendingChanges:
     items: dict[int, Item | None] = field(default_factory=dict)
     added_items: set[int] = field(default_factory=set)
     added_users: set[int] = field(default_factory=set)
+    sessions: dict[str, Session | None] = field(default_factory=dict)
+    added_sessions: set[str] = field(default_factory=set)
+    refresh_tokens: dict[str, RefreshToken | None] = field(default_factory=dict)
 
     def visible_users(self, committed: dict[int, User]) -> dict[int, User]:
         return _overlay(committed, self.users)
 
     def visible_items(self, committed: dict[int, Item]) -> dict[int, Item]:
         return _overlay(committed, self.items)
+
+    def visible_sessions(self, committed: dict[str, Session]) -> dict[str, Session]:
+        return _overlay(committed, self.sessions)
+
+    def visible_refresh_tokens(self, committed: dict[str, RefreshToken]) -> dict[str, RefreshToken]:
+        return _overlay(committed, self.refresh_tokens)
 
 
 def _overlay(committed: dict[K, V], pending: dict[K, V | None]) -> dict[K, V]:
@@ -68,8 +78,19 @@ class CommittedState:
     def __init__(self) -> None:
         self.users: dict[int, User] = {}
         self.items: dict[int, Item] = {}
+        self.sessions: dict[str, Session] = {}
+        self.refresh_tokens: dict[str, RefreshToken] = {}
+        self.spending: dict[str, PendingChanges] = {}
+        """Refresh tokens a unit of work has spent but not committed, as a row lock would
+        hold them: no other unit of work can spend one meanwhile."""
         self._user_ids = itertools.count(1)
         self._item_ids = itertools.count(1)
+
+    def release(self, pending: PendingChanges) -> None:
+        """Drop the claims of a unit of work that committed or rolled back."""
+        for digest, owner in list(self.spending.items()):
+            if owner is pending:
+                del self.spending[digest]
 
     def next_user_id(self) -> int:
         return next(self._user_ids)
@@ -103,5 +124,25 @@ class CommittedState:
             else:
                 raise ItemNotFound(item_id)
 
+        sessions, refresh_tokens = self._sessions_after(pending, users)
         self.users = users
         self.items = items
+        self.sessions = sessions
+        self.refresh_tokens = refresh_tokens
+
+    def _sessions_after(
+        self, pending: PendingChanges, users: dict[int, User]
+    ) -> tuple[dict[str, Session], dict[str, RefreshToken]]:
+        """A session needs its user and a refresh token its session; either goes with them
+        (the foreign keys' ON DELETE CASCADE)."""
+        sessions = {key: row for key, row in self.sessions.items() if row.user_id in users}
+        for session_id, session in pending.sessions.items():
+            if session is None:
+                sessions.pop(session_id, None)
+            elif session.user_id not in users:
+                if session_id in pending.added_sessions:
+                    raise UserNotFound(session.user_id)
+            elif session_id in sessions or session_id in pending.added_sessions:
+                sessions[session_id] = replace(session)
+        tokens = _overlay(self.refresh_tokens, pending.refresh_tokens)
+        return sessions, {key: row for key, row in tokens.items() if row.session_id in sessions}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Self
 
 from adapters.memory.state import CommittedState, PendingChanges, first_conflict
 from domain.errors import ItemNotFound, UserNotFound
 from domain.item import Item
+from domain.session import EndReason, RefreshToken, Session
 from domain.user import User
 from domain.values import Email, Username
 
@@ -92,20 +94,115 @@ class InMemoryItemRepository:
         self._pending.items[item_id] = None
 
 
+class InMemorySessionRepository:
+    """Spending a refresh token claims it in the committed state at once (as a row lock
+    would), so two units of work cannot both spend it, even when they interleave. The other
+    conditional writes hold as the use cases use them: their steps between reading and
+    commit never yield to another task."""
+
+    def __init__(
+        self, state: CommittedState, pending: PendingChanges, users: InMemoryUserRepository
+    ) -> None:
+        self._state = state
+        self._pending = pending
+        self._users = users
+
+    def _visible(self) -> dict[str, Session]:
+        return self._pending.visible_sessions(self._state.sessions)
+
+    def _tokens(self) -> dict[str, RefreshToken]:
+        return self._pending.visible_refresh_tokens(self._state.refresh_tokens)
+
+    async def add(self, session: Session) -> None:
+        if await self._users.get(session.user_id) is None:
+            raise UserNotFound(session.user_id)
+        self._pending.sessions[session.id] = replace(session)
+        self._pending.added_sessions.add(session.id)
+
+    async def get(self, session_id: str) -> Session | None:
+        session = self._visible().get(session_id)
+        return replace(session) if session is not None else None
+
+    async def update(self, session: Session) -> bool:
+        stored = self._visible().get(session.id)
+        if stored is None or stored.ended_at is not None:
+            return False
+        self._pending.sessions[session.id] = replace(session)
+        return True
+
+    def _end(self, session: Session, now: datetime, reason: EndReason) -> None:
+        ended = replace(session)
+        ended.end(now, reason)
+        self._pending.sessions[session.id] = ended
+
+    async def end(
+        self, session_id: str, now: datetime, reason: EndReason, *, user_id: int | None = None
+    ) -> bool:
+        session = self._visible().get(session_id)
+        if session is None or not session.is_live(now):
+            return False
+        if user_id is not None and session.user_id != user_id:
+            return False
+        self._end(session, now, reason)
+        return True
+
+    async def end_all(
+        self, user_id: int, now: datetime, reason: EndReason, *, keep: str | None = None
+    ) -> int:
+        ending = [
+            session
+            for session in self._visible().values()
+            if session.user_id == user_id and session.ended_at is None and session.id != keep
+        ]
+        for session in ending:
+            self._end(session, now, reason)
+        return len(ending)
+
+    async def add_refresh_token(self, token: RefreshToken) -> None:
+        self._pending.refresh_tokens[token.digest] = token
+
+    async def spend_refresh_token(self, digest: str, now: datetime) -> str | None:
+        token = self._tokens().get(digest)
+        if token is None or token.used_at is not None:
+            return None
+        if self._state.spending.setdefault(digest, self._pending) is not self._pending:
+            return None  # spent by a unit of work not committed yet: treated as spent
+        self._pending.refresh_tokens[digest] = replace(token, used_at=now)
+        return token.session_id
+
+    async def session_of_refresh_token(self, digest: str) -> str | None:
+        token = self._tokens().get(digest)
+        return token.session_id if token is not None else None
+
+    async def purge(self, now: datetime) -> int:
+        gone = [key for key, session in self._visible().items() if not session.is_live(now)]
+        for session_id in gone:
+            self._pending.sessions[session_id] = None
+        for digest, token in self._tokens().items():
+            if token.session_id in gone:
+                self._pending.refresh_tokens[digest] = None
+        return len(gone)
+
+
 class InMemoryUnitOfWork:
     """One transaction over the committed state; build a new one for each use case."""
 
     users: InMemoryUserRepository
     items: InMemoryItemRepository
+    sessions: InMemorySessionRepository
 
     def __init__(self, state: CommittedState) -> None:
         self._state = state
+        self._pending = PendingChanges()
         self._begin()
 
     def _begin(self) -> None:
+        """Start afresh: what was pending is dropped (or was committed), with its claims."""
+        self._state.release(self._pending)
         self._pending = PendingChanges()
         self.users = InMemoryUserRepository(self._state, self._pending)
         self.items = InMemoryItemRepository(self._state, self._pending, self.users)
+        self.sessions = InMemorySessionRepository(self._state, self._pending, self.users)
 
     async def __aenter__(self) -> Self:
         self._begin()
@@ -116,5 +213,7 @@ class InMemoryUnitOfWork:
 
     async def commit(self) -> None:
         pending = self._pending
-        self._begin()
-        self._state.commit(pending)
+        try:
+            self._state.commit(pending)
+        finally:
+            self._begin()

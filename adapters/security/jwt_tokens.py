@@ -11,10 +11,11 @@ import jwt
 
 from application.errors import InvalidToken
 from application.ports import Clock, IssuedToken, TokenClaims
+from domain.session import is_session_id
 from domain.values import MAX_ID
 
 ALGORITHM = "HS256"
-REQUIRED_CLAIMS = ("sub", "iat", "exp", "ver")
+REQUIRED_CLAIMS = ("sub", "iat", "exp", "sid", "auth_time")
 MIN_KEY_BYTES = 32  # RFC 7518 3.2: an HS256 key must be at least as long as the hash output
 # Tolerated clock difference between hosts for a token's issue time; expiry gets none.
 IAT_LEEWAY_SECONDS = 5
@@ -30,7 +31,7 @@ class _Verified:
     """What a token with a good signature and well-formed claims says; time is checked later."""
 
     user_id: int
-    token_version: int
+    session_id: str
     issued_at: int
     expires_at: int
     authenticated_at: datetime
@@ -44,8 +45,9 @@ def _integer_claim(claims: dict[str, Any], name: str) -> int:
 
 
 class JwtTokenService:
-    """Tokens carry `sub` (user id), `iat`, `exp`, `ver` (the user's token version) and
-    `auth_time` (when the password was given, RFC 9470; kept across refreshes).
+    """Tokens carry `sub` (user id), `iat`, `exp`, `sid` (the session: when it ends, the
+    token stops working) and `auth_time` (when the password was given, RFC 9470; kept across
+    refreshes). All five are required.
 
     Time comes from the injected clock rather than PyJWT's own, so expiry follows the same time
     as everything else and tests can move it.
@@ -65,13 +67,13 @@ class JwtTokenService:
         # so they are never remembered.
         self._verified = lru_cache(maxsize=VERIFIED_TOKENS_REMEMBERED)(self._verify)
 
-    def issue(self, user_id: int, token_version: int, authenticated_at: datetime) -> IssuedToken:
+    def issue(self, user_id: int, session_id: str, authenticated_at: datetime) -> IssuedToken:
         issued_at = int(self._clock.now().timestamp())
         claims = {
             "sub": str(user_id),
             "iat": issued_at,
             "exp": issued_at + self._lifetime,
-            "ver": token_version,
+            "sid": session_id,
             "auth_time": int(authenticated_at.timestamp()),
         }
         token = jwt.encode(claims, self._key, algorithm=ALGORITHM)
@@ -86,7 +88,7 @@ class JwtTokenService:
             raise InvalidToken("the token was issued in the future")
         return TokenClaims(
             user_id=verified.user_id,
-            token_version=verified.token_version,
+            session_id=verified.session_id,
             authenticated_at=verified.authenticated_at,
         )
 
@@ -112,16 +114,18 @@ class JwtTokenService:
             or not 0 < int(subject[: MAX_ID_DIGITS + 1]) <= MAX_ID
         ):
             raise InvalidToken("claim sub is not a user id")
-        auth_time = _integer_claim(claims, "auth_time" if "auth_time" in claims else "iat")
+        session_id = claims["sid"]
+        if not isinstance(session_id, str) or not is_session_id(session_id):
+            raise InvalidToken("claim sid is not a session id")
+        auth_time = _integer_claim(claims, "auth_time")
         try:
             authenticated_at = datetime.fromtimestamp(auth_time, UTC)
         except (OverflowError, OSError, ValueError):
             raise InvalidToken("claim auth_time is not a time") from None
         return _Verified(
             user_id=int(subject),
-            token_version=_integer_claim(claims, "ver"),
+            session_id=session_id,
             issued_at=_integer_claim(claims, "iat"),
             expires_at=_integer_claim(claims, "exp"),
-            # Tokens from before auth_time existed were issued at their login (iat).
             authenticated_at=authenticated_at,
         )

@@ -4,19 +4,32 @@ statement needs no BEGIN and ROLLBACK round trips), mapped to entities by name."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Row, Select, bindparam, func, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.connections import Connections
-from adapters.sql.records import items_table, users_table
+from adapters.sql.records import items_table, sessions_table, users_table
 from adapters.sql.rows import entity_reader, field_names
 from adapters.sql.types import UtcDateTime
-from application.paging import ItemPosition, UserPosition
-from application.read_models import ItemFilters, ItemWithOwner, PublicProfile
+from application.paging import ItemPosition, SessionPosition, UserPosition
+from application.read_models import ItemFilters, ItemWithOwner, PublicProfile, SignedIn
 from domain.item import Item
+from domain.session import Session
 from domain.user import User
 from domain.values import Email, Username
 
@@ -165,3 +178,68 @@ class SqlItemQueries:
         statement = _page_statement(frozenset(values))
         values |= {"offset": offset, "limit": limit}
         return [_with_owner(row) for row in await self._reader.rows(statement, values)]
+
+
+def live_sessions() -> ColumnElement[bool]:
+    """`Session.is_live(now)` in SQL, for the statements that must pick live sessions in the
+    database (a page of them, ending one, purging the rest); `now` is bound by the caller, from
+    the same clock as everything else. The contract tests hold the two to the same answers."""
+    now = bindparam("now", type_=UtcDateTime())
+    columns = sessions_table.c
+    return and_(
+        columns.ended_at.is_(None), columns.idle_expires_at > now, columns.absolute_expires_at > now
+    )
+
+
+_SIGNED_IN = (
+    select(users_table, sessions_table)
+    .join_from(sessions_table, users_table, users_table.c.id == sessions_table.c.user_id)
+    .where(
+        sessions_table.c.id == bindparam("session_id"),
+        sessions_table.c.user_id == bindparam("user_id"),
+    )
+)
+_signed_in_user = entity_reader(User, _SIGNED_IN, users_table)
+_signed_in_session = entity_reader(Session, _SIGNED_IN, sessions_table)
+_SESSION_PAGE = (
+    select(sessions_table)
+    .where(sessions_table.c.user_id == bindparam("user_id"), live_sessions())
+    .order_by(sessions_table.c.created_at.desc(), sessions_table.c.id.desc())
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+)
+_SESSION_PAGE_AFTER = _SESSION_PAGE.where(
+    tuple_(sessions_table.c.created_at, sessions_table.c.id)
+    < tuple_(
+        bindparam("after_created_at", type_=UtcDateTime()),
+        bindparam("after_id", type_=String()),
+    )
+)
+_session = entity_reader(Session, _SESSION_PAGE)
+
+
+class SqlSessionQueries:
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+
+    async def signed_in(self, user_id: int, session_id: str) -> SignedIn | None:
+        row = await self._reader.row(_SIGNED_IN, {"user_id": user_id, "session_id": session_id})
+        if row is None:
+            return None
+        return SignedIn(_signed_in_user(row), _signed_in_session(row))
+
+    async def page(
+        self,
+        user_id: int,
+        now: datetime,
+        *,
+        after: SessionPosition | None,
+        offset: int,
+        limit: int,
+    ) -> list[Session]:
+        values: dict[str, Any] = {"user_id": user_id, "now": now, "offset": offset, "limit": limit}
+        statement = _SESSION_PAGE
+        if after is not None:
+            values |= {"after_created_at": after.created_at, "after_id": after.id}
+            statement = _SESSION_PAGE_AFTER
+        return [_session(row) for row in await self._reader.rows(statement, values)]

@@ -4,11 +4,20 @@ give back the domain's value objects, so rows map to entities by name (`rows.py`
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Text, func
+from sqlalchemy import Boolean, Column, ForeignKey, Index, MetaData, String, Text, func
 from sqlmodel import Field, SQLModel
 
-from adapters.sql.types import BigIntId, PriceValue, TextValue, UtcDateTime
+from adapters.sql.types import BigIntId, PriceValue, StrEnumValue, TextValue, UtcDateTime
+from domain.opaque_token import DIGEST_CHARS
+from domain.session import (
+    MAX_ADDRESS_CHARS,
+    MAX_END_REASON_CHARS,
+    MAX_USER_AGENT_CHARS,
+    SESSION_ID_CHARS,
+    EndReason,
+)
 from domain.values import (
     MAX_DESCRIPTION_CHARS,
     MAX_EMAIL_LENGTH,
@@ -35,6 +44,8 @@ metadata: MetaData = SQLModel.metadata
 USERS_EMAIL_UNIQUE = "uq_users_email_lower"
 USERS_USERNAME_UNIQUE = "uq_users_username_lower"
 ITEMS_OWNER_FK = "fk_items_user_id_users"
+SESSIONS_USER_FK = "fk_sessions_user_id_users"
+REFRESH_TOKENS_SESSION_FK = "fk_refresh_tokens_session_id_sessions"
 
 
 # AUTOINCREMENT makes SQLite never reuse a deleted row's id (as PostgreSQL's sequences do not):
@@ -60,7 +71,6 @@ class UserRecord(Record, table=True):
     hashed_password: str = Field(sa_column=Column(String(255), nullable=False))
     is_active: bool = Field(sa_column=Column(Boolean, nullable=False))
     is_superuser: bool = Field(sa_column=Column(Boolean, nullable=False))
-    token_version: int = Field(sa_column=Column(Integer, nullable=False))
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
@@ -94,8 +104,64 @@ class ItemRecord(Record, table=True):
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
 
+def _session_id() -> Any:
+    """Ids compare byte by byte in both databases (PostgreSQL's default collation would order
+    them by locale), so keyset pages over (created_at, id) agree with the domain's order."""
+    return String(SESSION_ID_CHARS).with_variant(
+        String(SESSION_ID_CHARS, collation="C"), "postgresql"
+    )
+
+
+class SessionRecord(Record, table=True):
+    __tablename__ = "sessions"
+
+    id: str = Field(sa_column=Column(_session_id(), primary_key=True))
+    user_id: int = Field(
+        sa_column=Column(
+            BigIntId,
+            ForeignKey("users.id", ondelete="CASCADE", name=SESSIONS_USER_FK),
+            nullable=False,
+        )
+    )
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    last_used_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    idle_expires_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    absolute_expires_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    user_agent: str | None = Field(
+        default=None, sa_column=Column(String(MAX_USER_AGENT_CHARS), nullable=True)
+    )
+    ip_address: str | None = Field(
+        default=None, sa_column=Column(String(MAX_ADDRESS_CHARS), nullable=True)
+    )
+    ended_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    end_reason: EndReason | None = Field(
+        default=None,
+        sa_column=Column(StrEnumValue(EndReason, MAX_END_REASON_CHARS), nullable=True),
+    )
+
+
+class RefreshTokenRecord(Record, table=True):
+    """Every refresh token a live session was given, spent ones included: a spent token
+    presented again must be recognised (reuse detection). They go with their session."""
+
+    __tablename__ = "refresh_tokens"
+
+    digest: str = Field(sa_column=Column(String(DIGEST_CHARS), primary_key=True))
+    session_id: str = Field(
+        sa_column=Column(
+            _session_id(),
+            ForeignKey("sessions.id", ondelete="CASCADE", name=REFRESH_TOKENS_SESSION_FK),
+            nullable=False,
+        )
+    )
+    issued_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+
+
 users_table = UserRecord.__table__  # type: ignore[attr-defined]
 items_table = ItemRecord.__table__  # type: ignore[attr-defined]
+sessions_table = SessionRecord.__table__  # type: ignore[attr-defined]
+refresh_tokens_table = RefreshTokenRecord.__table__  # type: ignore[attr-defined]
 
 # Uniqueness ignores case in the database itself, whatever a client writes.
 Index(USERS_EMAIL_UNIQUE, func.lower(users_table.c.email), unique=True)
@@ -109,3 +175,11 @@ Index(
     items_table.c.id.desc(),
 )
 Index("ix_items_price", items_table.c.price)
+# A user's sessions newest first (their list, ending them all, the cascade); a session's tokens.
+Index(
+    "ix_sessions_user_newest",
+    sessions_table.c.user_id,
+    sessions_table.c.created_at.desc(),
+    sessions_table.c.id.desc(),
+)
+Index("ix_refresh_tokens_session_id", refresh_tokens_table.c.session_id)

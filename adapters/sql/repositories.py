@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import integrity
-from adapters.sql.queries import UserFinder
-from adapters.sql.records import items_table, users_table
+from adapters.sql.queries import UserFinder, live_sessions
+from adapters.sql.records import items_table, refresh_tokens_table, sessions_table, users_table
 from adapters.sql.rows import entity_reader, to_row
 from domain.errors import EmailAlreadyRegistered, ItemNotFound, UsernameTaken, UserNotFound
 from domain.item import Item
+from domain.session import EndReason, RefreshToken, Session
 from domain.user import User
 
 
@@ -119,3 +121,90 @@ class SqlItemRepository:
 
     async def delete(self, item_id: int) -> None:
         await self._connection.execute(_DELETE_ITEM, {"row_id": item_id})
+
+
+_sessions, _tokens = sessions_table.c, refresh_tokens_table.c
+_INSERT_SESSION = insert(sessions_table)
+_GET_SESSION = select(sessions_table).where(_sessions.id == bindparam("row_id"))
+_session = entity_reader(Session, _GET_SESSION)
+# Conditional writes: each takes effect only while the session has not ended, decided by the
+# database row by row (a concurrent end is waited for and then seen), never read-then-write.
+_UPDATE_SESSION = update(sessions_table).where(
+    _sessions.id == bindparam("row_id"), _sessions.ended_at.is_(None)
+)
+_END_SESSION = update(sessions_table).where(_sessions.id == bindparam("row_id"), live_sessions())
+_END_SESSION_OF = _END_SESSION.where(_sessions.user_id == bindparam("owner"))
+_END_SESSIONS = update(sessions_table).where(
+    _sessions.user_id == bindparam("owner"), _sessions.ended_at.is_(None)
+)
+_END_SESSIONS_BUT = _END_SESSIONS.where(_sessions.id != bindparam("keep"))
+_PURGE_SESSIONS = delete(sessions_table).where(not_(live_sessions()))
+_INSERT_TOKEN = insert(refresh_tokens_table)
+_SPEND_TOKEN = (
+    update(refresh_tokens_table)
+    .where(_tokens.digest == bindparam("token_digest"), _tokens.used_at.is_(None))
+    .returning(_tokens.session_id)
+)
+_SESSION_OF_TOKEN = select(_tokens.session_id).where(_tokens.digest == bindparam("token_digest"))
+
+
+class SqlSessionRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def _count(self, statement: Any, values: dict[str, Any]) -> int:
+        rowcount: int = (await self._connection.execute(statement, values)).rowcount
+        return rowcount
+
+    async def add(self, session: Session) -> None:
+        try:
+            await self._connection.execute(_INSERT_SESSION, to_row(session, sessions_table))
+        except IntegrityError as error:
+            if missing := integrity.missing_session_user(error, session.user_id):
+                raise missing from None
+            raise
+
+    async def get(self, session_id: str) -> Session | None:
+        row = (await self._connection.execute(_GET_SESSION, {"row_id": session_id})).first()
+        return _session(row) if row is not None else None
+
+    async def update(self, session: Session) -> bool:
+        values = to_row(session, sessions_table) | {"row_id": session.id}
+        return await self._count(_UPDATE_SESSION, values) == 1
+
+    async def end(
+        self, session_id: str, now: datetime, reason: EndReason, *, user_id: int | None = None
+    ) -> bool:
+        values = {"row_id": session_id, "now": now, "ended_at": now, "end_reason": reason}
+        if user_id is None:
+            return await self._count(_END_SESSION, values) == 1
+        return await self._count(_END_SESSION_OF, values | {"owner": user_id}) == 1
+
+    async def end_all(
+        self, user_id: int, now: datetime, reason: EndReason, *, keep: str | None = None
+    ) -> int:
+        values: dict[str, Any] = {"owner": user_id, "ended_at": now, "end_reason": reason}
+        if keep is None:
+            return await self._count(_END_SESSIONS, values)
+        return await self._count(_END_SESSIONS_BUT, values | {"keep": keep})
+
+    async def add_refresh_token(self, token: RefreshToken) -> None:
+        await self._connection.execute(_INSERT_TOKEN, to_row(token, refresh_tokens_table))
+
+    async def spend_refresh_token(self, digest: str, now: datetime) -> str | None:
+        """One conditional UPDATE: on PostgreSQL a racing spend waits for this transaction's
+        row lock and then finds `used_at` set; SQLite runs one write transaction at a time."""
+        result = await self._connection.execute(
+            _SPEND_TOKEN, {"token_digest": digest, "used_at": now}
+        )
+        spent: str | None = result.scalar_one_or_none()
+        return spent
+
+    async def session_of_refresh_token(self, digest: str) -> str | None:
+        result = await self._connection.execute(_SESSION_OF_TOKEN, {"token_digest": digest})
+        found: str | None = result.scalar_one_or_none()
+        return found
+
+    async def purge(self, now: datetime) -> int:
+        """Their refresh tokens go in the same statement (ON DELETE CASCADE)."""
+        return await self._count(_PURGE_SESSIONS, {"now": now})

@@ -25,11 +25,16 @@ def field_names(entity_type: type[Any]) -> tuple[str, ...]:
     return names
 
 
-def entity_reader(entity_type: type[E], statement: Select[Any]) -> Callable[[Row[Any]], E]:
+def entity_reader(
+    entity_type: type[E], statement: Select[Any], table: Table | None = None
+) -> Callable[[Row[Any]], E]:
     """Build `entity_type` from the rows of `statement`, which selects a column keyed by each
-    of its fields (and maybe more). Where each field sits in a row is worked out here, once,
-    from the column keys; each row is then read by position."""
-    keys = [column.key for column in statement.selected_columns]
+    of its fields (and maybe more; in a join, those of `table`). Where each field sits in a
+    row is worked out here, once, from the column keys; each row is then read by position."""
+    keys = [
+        column.key if table is None or getattr(column, "table", None) is table else None
+        for column in statement.selected_columns
+    ]
     names = field_names(entity_type)
     missing = set(names) - set(keys)
     if missing:
@@ -45,12 +50,14 @@ def entity_reader(entity_type: type[E], statement: Select[Any]) -> Callable[[Row
 def _written_keys(entity_type: type[Any], table: Table) -> tuple[str, ...]:
     names = _WRITTEN.get((entity_type, table))
     if names is None:
-        columns = {column.key for column in table.columns if not column.primary_key}
+        generated = table.autoincrement_column
+        columns = {column.key for column in table.columns if column is not generated}
         names = tuple(name for name in field_names(entity_type) if name in columns)
         _WRITTEN[(entity_type, table)] = names
     return names
 
 
 def to_row(entity: Any, table: Table) -> dict[str, Any]:
-    """The values of every column the entity has a field for, except the id the store gives."""
+    """The values of every column the entity has a field for, except an id the store gives
+    (an auto-incremented key; a session's id is the domain's own and is written)."""
     return {name: getattr(entity, name) for name in _written_keys(type(entity), table)}

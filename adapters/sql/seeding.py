@@ -66,7 +66,6 @@ async def seed_demo_data(
                     "hashed_password": password_hash,
                     "is_active": True,
                     "is_superuser": False,
-                    "token_version": 0,
                     "created_at": now,
                     "updated_at": now,
                 }

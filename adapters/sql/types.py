@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, Numeric, String
@@ -102,3 +103,20 @@ class PriceValue(TypeDecorator[Price]):
         if dialect.name == "sqlite":
             return Price.stored(Decimal(int(value)).scaleb(-PRICE_PLACES))
         return Price.stored(value if type(value) is Decimal else Decimal(value))
+
+
+class StrEnumValue(TypeDecorator[Any]):
+    """A string enumeration (`EndReason`) stored as its value, read back as its member."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_type: type[StrEnum], length: int) -> None:
+        super().__init__(length)
+        self.enum_type = enum_type
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else self.enum_type(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else self.enum_type(value)

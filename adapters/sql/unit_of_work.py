@@ -14,12 +14,17 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.connections import Connections
-from adapters.sql.repositories import SqlItemRepository, SqlUserRepository
+from adapters.sql.repositories import (
+    SqlItemRepository,
+    SqlSessionRepository,
+    SqlUserRepository,
+)
 
 
 class SqlUnitOfWork:
     users: SqlUserRepository
     items: SqlItemRepository
+    sessions: SqlSessionRepository
 
     def __init__(self, connections: Connections) -> None:
         self._connections = connections
@@ -32,6 +37,7 @@ class SqlUnitOfWork:
         self._held = held
         self.users = SqlUserRepository(self._connection)
         self.items = SqlItemRepository(self._connection)
+        self.sessions = SqlSessionRepository(self._connection)
         return self
 
     async def __aexit__(

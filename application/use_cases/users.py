@@ -25,6 +25,7 @@ from application.ports import (
 from application.use_cases.auth import Caller
 from domain import policies
 from domain.errors import LastSuperuser, NotAllowed, UserNotFound, WrongCurrentPassword
+from domain.session import ends_sessions
 from domain.user import User
 from domain.values import Email, PlainPassword, Username
 
@@ -157,7 +158,8 @@ class UpdateUser:
     - a missing account: UserNotFound; a taken email or username: EmailAlreadyRegistered or
       UsernameTaken;
     - deactivating or demoting the last active superuser: LastSuperuser;
-    - a password change and a deactivation revoke every token issued before them.
+    - a password change and a deactivation end every session of the account
+      (`domain.session.ends_sessions`): every token issued before them stops working.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
@@ -189,6 +191,8 @@ class UpdateUser:
             if superusers is not None:
                 _keep_a_superuser(before, user, superusers, "deactivated or demoted")
             await uow.users.update(user)
+            if reason := ends_sessions(before, user):
+                await uow.sessions.end_all(user.id, user.updated_at, reason)
             await uow.commit()
         return user
 

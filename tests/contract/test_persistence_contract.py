@@ -89,7 +89,7 @@ class TestUsers:
         assert loaded == user
         assert loaded.created_at == T0
         assert loaded.created_at.utcoffset() == timedelta(0)
-        assert (loaded.is_active, loaded.is_superuser, loaded.token_version) == (True, False, 0)
+        assert (loaded.is_active, loaded.is_superuser) == (True, False)
 
     async def test_look_ups_by_email_and_username_ignore_case(self, adapter: Adapter) -> None:
         user = await add_user(adapter, "Alice")
@@ -456,12 +456,12 @@ class TestUserQueries:
         async with adapter.uow() as uow:
             stored = await uow.users.get(alice.id)
             assert stored is not None
-            stored.token_version += 1
+            stored.set_active(False, T0 + timedelta(days=1))
             await uow.users.update(stored)
             await uow.commit()
         found = await adapter.users.get(alice.id)
         assert found is not None
-        assert found.token_version == alice.token_version + 1
+        assert (found.is_active, found.updated_at) == (False, T0 + timedelta(days=1))
 
 
 class TestStatementCounts:

@@ -14,8 +14,24 @@ from pydantic import SecretStr
 from adapters.clock import FrozenClock
 from adapters.memory import InMemoryDatabase
 from adapters.security import BcryptPasswordHasher
-from application.use_cases.auth import Authenticate, Caller, Credentials, ResolveCurrentUser
+from application.use_cases.auth import (
+    Authenticate,
+    Caller,
+    Credentials,
+    RefreshSession,
+    ResolveCurrentUser,
+    SessionTokens,
+)
 from application.use_cases.items import CreateItem, DeleteItem, GetItem, ListItems, UpdateItem
+from application.use_cases.sessions import (
+    EndOtherOwnSessions,
+    EndOwnSession,
+    EndUserSessions,
+    ListOwnSessions,
+    ListUserSessions,
+    LogOut,
+    PurgeSessions,
+)
 from application.use_cases.users import (
     CreateOrPromoteSuperuser,
     DeleteOwnAccount,
@@ -27,6 +43,7 @@ from application.use_cases.users import (
     UpdateUser,
 )
 from domain.item import Item, ItemDetails
+from domain.session import Session
 from domain.user import User
 from domain.values import Description, Email, PlainPassword, Price, Title, Username
 from entrypoints.container import Container
@@ -57,7 +74,15 @@ class Core:
     clock: FrozenClock
     register_user: RegisterUser
     authenticate: Authenticate
+    refresh_session: RefreshSession
     current_user: ResolveCurrentUser
+    log_out: LogOut
+    list_own_sessions: ListOwnSessions
+    end_own_session: EndOwnSession
+    end_other_own_sessions: EndOtherOwnSessions
+    list_user_sessions: ListUserSessions
+    end_user_sessions: EndUserSessions
+    purge_sessions: PurgeSessions
     get_user: GetUser
     list_users: ListUsers
     update_user: UpdateUser
@@ -76,9 +101,14 @@ class Core:
         assert isinstance(database, InMemoryDatabase)
         return database
 
-    def caller(self, user: User) -> Caller:
-        """`user` calling with a token from a login just now."""
-        return Caller(user, self.clock.now())
+    async def caller(self, user: User) -> Caller:
+        """`user` calling in a session started by a login just now (stored, as a login
+        stores it, without spending a password check)."""
+        session = Session.start(user.id, self.clock.now(), self.container.session_lifetime())
+        async with self.db.unit_of_work() as uow:
+            await uow.sessions.add(session)
+            await uow.commit()
+        return Caller(user, session)
 
     async def user(self, name: str, *, superuser: bool = False, password: str = PASSWORD) -> User:
         registration = Registration(
@@ -88,8 +118,19 @@ class Core:
             return (await self.create_superuser(registration)).user
         return await self.register_user(registration, CLIENT)
 
-    async def login(self, login: str, password: str = PASSWORD, address: str = "192.0.2.1") -> str:
-        return (await self.authenticate(Credentials(login, password, address))).access_token
+    async def login(self, login: str, password: str = PASSWORD, address: str = CLIENT) -> str:
+        """A new session's access token."""
+        return (await self.sign_in(login, password, address)).access_token
+
+    async def sign_in(
+        self,
+        login: str,
+        password: str = PASSWORD,
+        address: str = CLIENT,
+        user_agent: str | None = None,
+    ) -> SessionTokens:
+        """A new session's tokens, access and refresh."""
+        return await self.authenticate(Credentials(login, password, address, user_agent))
 
     async def item(self, owner: User, title: str = "A lamp", price: str = "10.00") -> Item:
         details = ItemDetails(

@@ -113,7 +113,7 @@ async def test_garbage_token_is_not_authenticated(core: Core) -> None:
 async def test_token_of_a_deleted_user_is_rejected(core: Core) -> None:
     alice = await core.user("alice")
     token = await core.login("alice")
-    await core.delete_own_account(core.caller(alice))
+    await core.delete_own_account(await core.caller(alice))
     with pytest.raises(NotAuthenticated):
         await core.current_user(token)
 

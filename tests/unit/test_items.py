@@ -44,7 +44,7 @@ async def test_missing_item_is_not_found(core: Core) -> None:
 
 async def test_item_created_by_an_account_deleted_meanwhile_is_refused(core: Core) -> None:
     alice = await core.user("alice")
-    await core.delete_own_account(core.caller(alice))
+    await core.delete_own_account(await core.caller(alice))
     with pytest.raises(NotAuthenticated):
         await core.item(alice)
 

@@ -121,9 +121,12 @@ def forge(claims: dict[str, Any], key: str = TEST_SECRET, algorithm: str = "HS25
     return jwt.encode(claims, key, algorithm=algorithm)
 
 
+SID = "A" * 21 + "w"  # the shape of a session id
+
+
 def valid_claims() -> dict[str, Any]:
     issued = int(START.timestamp())
-    return {"sub": "7", "iat": issued, "exp": issued + 60, "ver": 0}
+    return {"sub": "7", "iat": issued, "exp": issued + 60, "sid": SID, "auth_time": issued}
 
 
 class TestJwtTokenService:
@@ -131,24 +134,19 @@ class TestJwtTokenService:
     def clock(self) -> FrozenClock:
         return FrozenClock(START)
 
-    def test_issued_token_reads_back_its_user_and_version(self, clock: FrozenClock) -> None:
-        tokens = token_service(clock)
-        logged_in = START - timedelta(minutes=3)
-        issued = tokens.issue(user_id=7, token_version=3, authenticated_at=logged_in)
-        assert issued.expires_in == 1800
-        assert tokens.read(issued.access_token) == TokenClaims(
-            user_id=7, token_version=3, authenticated_at=logged_in
-        )
-
-    def test_a_token_without_auth_time_was_authenticated_when_issued(
+    def test_issued_token_reads_back_its_user_session_and_login_time(
         self, clock: FrozenClock
     ) -> None:
-        """Tokens issued before auth_time existed came from a login at their `iat`."""
-        token = forge(valid_claims())
-        assert token_service(clock).read(token).authenticated_at == START
+        tokens = token_service(clock)
+        logged_in = START - timedelta(minutes=3)
+        issued = tokens.issue(user_id=7, session_id=SID, authenticated_at=logged_in)
+        assert issued.expires_in == 1800
+        assert tokens.read(issued.access_token) == TokenClaims(
+            user_id=7, session_id=SID, authenticated_at=logged_in
+        )
 
     def test_token_pins_hs256_and_carries_the_standard_claims(self, clock: FrozenClock) -> None:
-        token = token_service(clock).issue(7, 0, START).access_token
+        token = token_service(clock).issue(7, SID, START).access_token
         assert jwt.get_unverified_header(token)["alg"] == "HS256"
         claims = jwt.decode(token, options={"verify_signature": False})
         assert claims["sub"] == "7"
@@ -157,7 +155,7 @@ class TestJwtTokenService:
 
     def test_expired_token_is_refused(self, clock: FrozenClock) -> None:
         tokens = token_service(clock)
-        token = tokens.issue(7, 0, START).access_token
+        token = tokens.issue(7, SID, START).access_token
         clock.advance(timedelta(minutes=30))
         with pytest.raises(InvalidToken) as raised:
             tokens.read(token)
@@ -166,7 +164,7 @@ class TestJwtTokenService:
     def test_a_token_read_before_still_expires(self, clock: FrozenClock) -> None:
         """Verified tokens are remembered; their expiry is still checked on every read."""
         tokens = token_service(clock)
-        token = tokens.issue(7, 0, START).access_token
+        token = tokens.issue(7, SID, START).access_token
         clock.advance(timedelta(minutes=29, seconds=59))
         assert tokens.read(token).user_id == 7
         clock.advance(timedelta(seconds=1))
@@ -176,7 +174,7 @@ class TestJwtTokenService:
 
     def test_a_changed_copy_of_a_token_read_before_is_refused(self, clock: FrozenClock) -> None:
         tokens = token_service(clock)
-        token = tokens.issue(7, 0, START).access_token
+        token = tokens.issue(7, SID, START).access_token
         assert tokens.read(token).user_id == 7
         header, payload, signature = token.split(".")
         claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
@@ -187,7 +185,9 @@ class TestJwtTokenService:
                 tokens.read(changed)
 
     def test_tampered_payload_is_refused(self, clock: FrozenClock) -> None:
-        header, payload, signature = token_service(clock).issue(7, 0, START).access_token.split(".")
+        header, payload, signature = (
+            token_service(clock).issue(7, SID, START).access_token.split(".")
+        )
         claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
         claims["sub"] = "1"
         forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
@@ -211,7 +211,7 @@ class TestJwtTokenService:
                 forge(valid_claims(), key="another-secret-key-of-32-bytes-or-more")
             )
 
-    @pytest.mark.parametrize("claim", ["sub", "iat", "exp", "ver"])
+    @pytest.mark.parametrize("claim", ["sub", "iat", "exp", "sid", "auth_time"])
     def test_token_missing_a_claim_is_refused(self, clock: FrozenClock, claim: str) -> None:
         claims = valid_claims()
         del claims[claim]
@@ -227,8 +227,9 @@ class TestJwtTokenService:
             ("sub", "-1"),
             ("sub", "9" * 30),
             ("sub", "\u0667"),
-            ("ver", "0"),
-            ("ver", True),
+            ("sid", 7),
+            ("sid", "short"),
+            ("sid", "A" * 21 + "/"),
             ("exp", "soon"),
             ("auth_time", "at login"),
             ("auth_time", 10**20),

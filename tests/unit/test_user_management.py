@@ -9,7 +9,6 @@ import pytest
 from application.errors import NotAuthenticated, RecentLoginRequired, SuperuserIdentityConflict
 from application.paging import PageRequest
 from application.read_models import ItemFilters
-from application.use_cases.auth import Caller
 from application.use_cases.users import Registration, UserChanges
 from domain.errors import (
     EmailAlreadyRegistered,
@@ -176,7 +175,7 @@ async def test_deleting_own_account_takes_its_items_and_leaves_others(core: Core
     bob = await core.user("bob")
     await core.item(alice, "alice's lamp")
     bobs = await core.item(bob, "bob's chair")
-    await core.delete_own_account(core.caller(alice))
+    await core.delete_own_account(await core.caller(alice))
     page = await core.list_items(ItemFilters(), PageRequest())
     assert [row.item.id for row in page.data] == [bobs.id]
     with pytest.raises(UserNotFound):
@@ -187,19 +186,19 @@ async def test_only_superusers_delete_accounts_by_id(core: Core) -> None:
     alice = await core.user("alice")
     bob = await core.user("bob")
     with pytest.raises(NotAllowed):
-        await core.delete_user(core.caller(alice), bob.id)
+        await core.delete_user(await core.caller(alice), bob.id)
     with pytest.raises(NotAllowed):
-        await core.delete_user(core.caller(alice), alice.id)
+        await core.delete_user(await core.caller(alice), alice.id)
 
 
 async def test_superuser_deletes_an_account_with_its_items(core: Core) -> None:
     admin = await core.user("admin", superuser=True)
     bob = await core.user("bob")
     await core.item(bob)
-    await core.delete_user(core.caller(admin), bob.id)
+    await core.delete_user(await core.caller(admin), bob.id)
     assert (await core.list_items(ItemFilters(owner_id=bob.id), PageRequest())).data == []
     with pytest.raises(UserNotFound):
-        await core.delete_user(core.caller(admin), bob.id)
+        await core.delete_user(await core.caller(admin), bob.id)
 
 
 async def test_create_superuser_creates_an_active_superuser_who_can_log_in(core: Core) -> None:
@@ -274,7 +273,8 @@ async def test_deleting_ones_own_account_needs_a_recent_login(core: Core) -> Non
 async def test_a_superuser_deletes_another_account_without_a_recent_login(core: Core) -> None:
     admin = await core.user("admin", superuser=True)
     alice = await core.user("alice")
-    stale = Caller(admin, core.clock.now() - timedelta(hours=1))
+    stale = await core.caller(admin)
+    core.clock.advance(timedelta(hours=1))
     await core.delete_user(stale, alice.id)
     with pytest.raises(RecentLoginRequired):  # but their own account is their own
         await core.delete_user(stale, admin.id)
@@ -290,7 +290,7 @@ async def test_the_last_active_superuser_stays(core: Core, changes: UserChanges)
     with pytest.raises(LastSuperuser):
         await core.update_user(admin, admin.id, changes)
     with pytest.raises(LastSuperuser):
-        await core.delete_own_account(core.caller(admin))
+        await core.delete_own_account(await core.caller(admin))
     other = await core.user("other", superuser=True)
     await core.update_user(admin, admin.id, changes)  # not the last any more
     with pytest.raises(LastSuperuser):
