@@ -1,4 +1,4 @@
-"""The `itemhub` command line: migrate, serve, create-superuser, seed."""
+"""The `itemhub` command line: migrate, serve, create-superuser, seed, purge."""
 
 from __future__ import annotations
 
@@ -190,6 +190,19 @@ def seed(
 
     added_users, added_items = _run(settings, work)
     typer.echo(f"Added {added_users} users and {added_items} items to {_shown(settings)}.")
+
+
+@cli.command()
+def purge() -> None:
+    """Delete ended and expired sessions with their refresh tokens (run it daily, from cron or
+    a systemd timer: every refresh leaves a spent token behind until its session goes)."""
+    settings = _settings()
+
+    async def work(container: Container) -> int:
+        return await container.purge_sessions()()
+
+    purged = _run(settings, work)
+    typer.echo(f"Purged {purged} ended or expired sessions from {_shown(settings)}.")
 
 
 def main() -> None:

@@ -18,8 +18,17 @@ from adapters.security import BcryptPasswordHasher, JwtTokenService
 from adapters.throttling import open_attempt_limiter
 from application.attempts import LoginLimits
 from application.ports import Database
-from application.use_cases.auth import Authenticate, ResolveCurrentUser
+from application.use_cases.auth import Authenticate, RefreshSession, ResolveCurrentUser
 from application.use_cases.items import CreateItem, DeleteItem, GetItem, ListItems, UpdateItem
+from application.use_cases.sessions import (
+    EndOtherOwnSessions,
+    EndOwnSession,
+    EndUserSessions,
+    ListOwnSessions,
+    ListUserSessions,
+    LogOut,
+    PurgeSessions,
+)
 from application.use_cases.users import (
     CreateOrPromoteSuperuser,
     DeleteOwnAccount,
@@ -29,6 +38,7 @@ from application.use_cases.users import (
     RegisterUser,
     UpdateUser,
 )
+from domain.session import SessionLifetime
 from entrypoints.settings import ConfigurationError, Settings
 
 # The persistence adapter for each database URL scheme, as "module:class": a new adapter is one
@@ -62,6 +72,10 @@ def _minutes(minutes: int) -> timedelta:
     return timedelta(minutes=minutes)
 
 
+def _session_lifetime(idle_days: int, max_days: int) -> SessionLifetime:
+    return SessionLifetime(idle=timedelta(days=idle_days), maximum=timedelta(days=max_days))
+
+
 class Container(containers.DeclarativeContainer):
     """Singletons are built once per container, on first use."""
 
@@ -85,6 +99,7 @@ class Container(containers.DeclarativeContainer):
     unit_of_work = database.provided.unit_of_work
     user_queries = database.provided.users
     item_queries = database.provided.items
+    session_queries = database.provided.sessions
 
     hasher = providers.Singleton(
         BcryptPasswordHasher,
@@ -107,6 +122,12 @@ class Container(containers.DeclarativeContainer):
         window_seconds=settings.provided.login_failure_window_seconds,
     )
 
+    session_lifetime = providers.Singleton(
+        _session_lifetime,
+        idle_days=settings.provided.session_idle_days,
+        max_days=settings.provided.session_max_days,
+    )
+
     register_user = providers.Singleton(
         RegisterUser,
         uow=unit_of_work,
@@ -123,8 +144,24 @@ class Container(containers.DeclarativeContainer):
         limiter=attempt_limiter,
         limits=login_limits,
         clock=clock,
+        uow=unit_of_work,
+        lifetime=session_lifetime,
     )
-    current_user = providers.Singleton(ResolveCurrentUser, users=user_queries, tokens=tokens)
+    refresh_session = providers.Singleton(
+        RefreshSession, uow=unit_of_work, tokens=tokens, clock=clock, lifetime=session_lifetime
+    )
+    current_user = providers.Singleton(
+        ResolveCurrentUser, sessions=session_queries, tokens=tokens, clock=clock
+    )
+    log_out = providers.Singleton(LogOut, uow=unit_of_work, clock=clock)
+    list_own_sessions = providers.Singleton(ListOwnSessions, sessions=session_queries, clock=clock)
+    end_own_session = providers.Singleton(EndOwnSession, uow=unit_of_work, clock=clock)
+    end_other_own_sessions = providers.Singleton(EndOtherOwnSessions, uow=unit_of_work, clock=clock)
+    list_user_sessions = providers.Singleton(
+        ListUserSessions, users=user_queries, sessions=session_queries, clock=clock
+    )
+    end_user_sessions = providers.Singleton(EndUserSessions, uow=unit_of_work, clock=clock)
+    purge_sessions = providers.Singleton(PurgeSessions, uow=unit_of_work, clock=clock)
     get_user = providers.Singleton(GetUser, users=user_queries)
     list_users = providers.Singleton(ListUsers, users=user_queries)
     update_user = providers.Singleton(UpdateUser, uow=unit_of_work, hasher=hasher, clock=clock)

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     registrations_per_address_per_hour: int = Field(default=20, ge=1)
     max_pending_hashes: int = Field(default=32, ge=1)
     recent_login_minutes: int = Field(default=10, ge=1)
+    session_idle_days: int = Field(default=14, ge=1, le=3650)
+    session_max_days: int = Field(default=30, ge=1, le=3650)
 
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=0, ge=0)

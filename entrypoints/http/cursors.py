@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from application.paging import ItemPosition, Page, UserPosition
+from application.paging import ItemPosition, Page, SessionPosition, UserPosition
+from domain.session import is_session_id
 from domain.values import MAX_ID
 
 P = TypeVar("P")
@@ -48,21 +49,38 @@ def _id(value: object) -> int:
     return value
 
 
+def _time(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise InvalidCursor(NOT_ISSUED)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidCursor(NOT_ISSUED) from None
+    if moment.utcoffset() != timedelta(0):  # issued cursors carry UTC times, nothing else
+        raise InvalidCursor(NOT_ISSUED)
+    return moment
+
+
 def encode_item_cursor(position: ItemPosition) -> str:
     return _encode(["items", position.created_at.isoformat(), position.id])
 
 
 def decode_item_cursor(cursor: str) -> ItemPosition:
     parts = _decode(cursor, "items")
-    if len(parts) != 2 or not isinstance(parts[0], str):
+    if len(parts) != 2:
         raise InvalidCursor(NOT_ISSUED)
-    try:
-        created_at = datetime.fromisoformat(parts[0])
-    except ValueError:
-        raise InvalidCursor(NOT_ISSUED) from None
-    if created_at.utcoffset() != timedelta(0):  # issued cursors carry UTC times, nothing else
+    return ItemPosition(created_at=_time(parts[0]), id=_id(parts[1]))
+
+
+def encode_session_cursor(position: SessionPosition) -> str:
+    return _encode(["sessions", position.created_at.isoformat(), position.id])
+
+
+def decode_session_cursor(cursor: str) -> SessionPosition:
+    parts = _decode(cursor, "sessions")
+    if len(parts) != 2 or not isinstance(parts[1], str) or not is_session_id(parts[1]):
         raise InvalidCursor(NOT_ISSUED)
-    return ItemPosition(created_at=created_at, id=_id(parts[1]))
+    return SessionPosition(created_at=_time(parts[0]), id=parts[1])
 
 
 def encode_user_cursor(position: UserPosition) -> str:

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from application.errors import NotAuthenticated
-from application.use_cases.auth import Caller
+from application.use_cases.auth import UNKNOWN_CLIENT, Caller
 from domain.user import User
 from entrypoints.container import Container
 
@@ -45,9 +45,14 @@ async def _current_user(services: Services, token: Annotated[str | None, Depends
 
 
 async def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return request.client.host if request.client else UNKNOWN_CLIENT
+
+
+async def _user_agent(request: Request) -> str | None:
+    return request.headers.get("user-agent")
 
 
 CurrentCaller = Annotated[Caller, Depends(_current_caller)]
 CurrentUser = Annotated[User, Depends(_current_user)]
 ClientAddress = Annotated[str, Depends(_client_address)]
+UserAgent = Annotated[str | None, Depends(_user_agent)]

@@ -3,6 +3,7 @@ example of each kind taken from the problem table."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,8 @@ from domain.errors import DomainError
 from entrypoints.http.problems import (
     PROBLEM_JSON,
     VALIDATION,
+    OAuthProblem,
+    OAuthValidationProblem,
     Problem,
     ProblemType,
     ValidationProblem,
@@ -51,11 +54,22 @@ def _example(kind: ProblemType) -> dict[str, Any]:
         "status": kind.status,
         "detail": kind.example,
     }
-    if kind is VALIDATION:
+    if kind.status == VALIDATION.status:
         body["errors"] = [
-            {"loc": ["body", "price"], "msg": "must be a number", "type": "value_error"}
+            {"loc": ["body", "password"], "msg": "Field required", "type": "missing"}
+            if kind.oauth_error
+            else {"loc": ["body", "price"], "msg": "must be a number", "type": "value_error"}
         ]
+    if kind.oauth_error:
+        body["error"] = kind.oauth_error
     return body
+
+
+def _model(status: int, kinds: list[ProblemType]) -> type[BaseModel]:
+    oauth = any(kind.oauth_error for kind in kinds)
+    if status == VALIDATION.status:
+        return OAuthValidationProblem if oauth else ValidationProblem
+    return OAuthProblem if oauth else Problem
 
 
 def problems(*answers: Answerable) -> dict[int | str, dict[str, Any]]:
@@ -67,7 +81,7 @@ def problems(*answers: Answerable) -> dict[int | str, dict[str, Any]]:
         by_status[kind.status].append(kind)
     return {
         status: {
-            "model": ValidationProblem if status == VALIDATION.status else Problem,
+            "model": _model(status, kinds),
             "description": _DESCRIPTIONS[status],
             "content": {
                 "application/json": {
@@ -126,6 +140,16 @@ def add_partial_update(
         )
 
 
+def _drop_undeclared_validation(operation: dict[str, Any]) -> None:
+    """FastAPI documents a 422 for every operation with a parameter, whether or not one can
+    fail; an operation that can answer 422 declares it (`problems(VALIDATION)`, with its
+    examples), so one without examples is FastAPI's guess (a free-text path segment)."""
+    responses = operation.get("responses", {})
+    generated = responses.get("422", {}).get("content", {}).get("application/json", {})
+    if "422" in responses and "examples" not in generated:
+        del responses["422"]
+
+
 def install_openapi(app: FastAPI) -> None:
     """Generate once, then serve: errors as application/problem+json, not application/json."""
 
@@ -139,10 +163,16 @@ def install_openapi(app: FastAPI) -> None:
             )
             for path in schema.get("paths", {}).values():
                 for operation in path.values():
+                    _drop_undeclared_validation(operation)
                     for status, response in operation.get("responses", {}).items():
                         content = response.get("content", {})
                         if status[0] in "45" and "application/json" in content:
                             content[PROBLEM_JSON] = content.pop("application/json")
+            schemas = schema.get("components", {}).get("schemas", {})
+            text = json.dumps(schema.get("paths", {}))
+            for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's own 422 body
+                if f'/{unused}"' not in text:
+                    schemas.pop(unused, None)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -21,6 +21,7 @@ from application.paging import (
     MIN_LIMIT,
     ItemPosition,
     PageRequest,
+    SessionPosition,
     UserPosition,
 )
 from application.read_models import ItemFilters
@@ -30,6 +31,7 @@ from entrypoints.http.cursors import (
     MAX_CURSOR_LENGTH,
     InvalidCursor,
     decode_item_cursor,
+    decode_session_cursor,
     decode_user_cursor,
 )
 from entrypoints.http.fields import PriceQuery
@@ -97,6 +99,9 @@ def _page_request(decode: Callable[[str], P]) -> Callable[..., Any]:
 
 ItemPages = Annotated[PageRequest[ItemPosition], Depends(_page_request(decode_item_cursor))]
 UserPages = Annotated[PageRequest[UserPosition], Depends(_page_request(decode_user_cursor))]
+SessionPages = Annotated[
+    PageRequest[SessionPosition], Depends(_page_request(decode_session_cursor))
+]
 
 
 async def _item_filters(

@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Match
 from application.errors import (
     HashingBusy,
     InvalidCredentials,
+    InvalidRefreshToken,
     LoginThrottled,
     NotAuthenticated,
     RecentLoginRequired,
@@ -31,6 +32,7 @@ from application.errors import (
     StorageUnavailable,
     SuperuserIdentityConflict,
     TooManyAttempts,
+    UnsupportedGrantType,
 )
 from domain.errors import (
     DomainError,
@@ -39,6 +41,7 @@ from domain.errors import (
     ItemNotFound,
     LastSuperuser,
     NotAllowed,
+    SessionNotFound,
     UsernameTaken,
     UserNotFound,
     WrongCurrentPassword,
@@ -64,6 +67,9 @@ class ProblemType:
     """A `detail` this kind of problem might carry, for the OpenAPI document."""
     challenge: Callable[[DomainError], str] = _bearer
     """For a 401: the `WWW-Authenticate` value saying what would authenticate."""
+    oauth_error: str | None = None
+    """For the token endpoint's problems: the RFC 6749 5.2 code, sent as the member `error`
+    so OAuth clients find it where they look."""
 
     @property
     def type(self) -> str:
@@ -71,6 +77,13 @@ class ProblemType:
 
 
 VALIDATION = ProblemType(422, "validation-error", "Invalid request", "Invalid request: body.price")
+TOKEN_REQUEST_INVALID = ProblemType(
+    422,
+    "validation-error",
+    "Invalid request",
+    "Invalid request: body.password",
+    oauth_error="invalid_request",
+)
 BODY_TOO_LARGE = ProblemType(
     413,
     "body-too-large",
@@ -85,7 +98,25 @@ INTERNAL = ProblemType(
 # tests/api check that no DomainError subclass is missing from this table.
 PROBLEMS: dict[type[DomainError], ProblemType] = {
     InvalidCredentials: ProblemType(
-        401, "invalid-credentials", "Invalid credentials", "Incorrect username or password"
+        401,
+        "invalid-credentials",
+        "Invalid credentials",
+        "Incorrect username or password",
+        oauth_error="invalid_grant",
+    ),
+    InvalidRefreshToken: ProblemType(
+        401,
+        "invalid-refresh-token",
+        "Invalid refresh token",
+        "The refresh token is invalid, expired or revoked; log in again",
+        oauth_error="invalid_grant",
+    ),
+    UnsupportedGrantType: ProblemType(
+        400,
+        "unsupported-grant-type",
+        "Unsupported grant type",
+        "grant_type 'client_credentials' is not supported; use 'password' or 'refresh_token'",
+        oauth_error="unsupported_grant_type",
     ),
     NotAuthenticated: ProblemType(
         401, "not-authenticated", "Not authenticated", "Not authenticated"
@@ -105,6 +136,9 @@ PROBLEMS: dict[type[DomainError], ProblemType] = {
     ),
     UserNotFound: ProblemType(404, "user-not-found", "User not found", "There is no user 7"),
     ItemNotFound: ProblemType(404, "item-not-found", "Item not found", "There is no item 7"),
+    SessionNotFound: ProblemType(
+        404, "session-not-found", "Session not found", "There is no such live session of yours"
+    ),
     EmailAlreadyRegistered: ProblemType(
         409,
         "email-taken",
@@ -188,6 +222,16 @@ class ValidationProblem(Problem):
     errors: list[FieldError]
 
 
+class OAuthProblem(Problem):
+    """A problem of the token endpoint (RFC 6749 5.2)."""
+
+    error: str = Field(description="The OAuth 2.0 error code: invalid_grant, ...")
+
+
+class OAuthValidationProblem(ValidationProblem):
+    error: str = Field(description="The OAuth 2.0 error code: invalid_request.")
+
+
 def problem_response(
     status: int,
     detail: str,
@@ -223,7 +267,10 @@ async def domain_error_handler(_request: Request, error: Exception) -> Response:
         headers["Retry-After"] = str(error.retry_after_seconds)
     if kind.status == HTTPStatus.UNAUTHORIZED:
         headers["WWW-Authenticate"] = kind.challenge(error)
-    return problem_response(kind.status, error.detail, kind=kind, headers=headers or None)
+    extra = {"error": kind.oauth_error} if kind.oauth_error else None
+    return problem_response(
+        kind.status, error.detail, kind=kind, headers=headers or None, extra=extra
+    )
 
 
 MAX_ERRORS_LISTED = 20
@@ -237,7 +284,9 @@ def _clipped(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
-def validation_problem(errors: list[dict[str, Any]], found: int | None = None) -> Response:
+def validation_problem(
+    errors: list[dict[str, Any]], found: int | None = None, kind: ProblemType = VALIDATION
+) -> Response:
     """`errors` (at most MAX_ERRORS_LISTED of them) of `found` in all."""
     found = len(errors) if found is None else found
     listed = errors[:MAX_ERRORS_LISTED]
@@ -246,9 +295,10 @@ def validation_problem(errors: list[dict[str, Any]], found: int | None = None) -
         detail = f"Invalid request: {found} errors, the first {len(listed)} listed: {fields}"
     else:
         detail = f"Invalid request: {fields}" if fields else "Invalid request"
-    return problem_response(
-        VALIDATION.status, detail, kind=VALIDATION, extra={"errors": jsonable_encoder(listed)}
-    )
+    extra: dict[str, Any] = {"errors": jsonable_encoder(listed)}
+    if kind.oauth_error:
+        extra["error"] = kind.oauth_error
+    return problem_response(kind.status, detail, kind=kind, extra=extra)
 
 
 def _field_error(error: Any) -> dict[str, Any]:
@@ -265,12 +315,18 @@ def _field_error(error: Any) -> dict[str, Any]:
     }
 
 
-async def request_validation_handler(_request: Request, error: Exception) -> Response:
-    assert isinstance(error, RequestValidationError)  # noqa: S101 - registered for it only
+def request_validation_problem(
+    error: RequestValidationError, kind: ProblemType = VALIDATION
+) -> Response:
     found = error.errors()
     return validation_problem(
-        [_field_error(each) for each in found[:MAX_ERRORS_LISTED]], found=len(found)
+        [_field_error(each) for each in found[:MAX_ERRORS_LISTED]], found=len(found), kind=kind
     )
+
+
+async def request_validation_handler(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)  # noqa: S101 - registered for it only
+    return request_validation_problem(error)
 
 
 async def invalid_value_handler(_request: Request, error: Exception) -> Response:

@@ -170,9 +170,37 @@ class ItemPage(BaseModel):
 
 
 class Token(BaseModel):
-    access_token: str
+    access_token: str = Field(description="Send as `Authorization: Bearer <access_token>`.")
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
-    expires_in: int = Field(description="Seconds until the token expires.")
+    expires_in: int = Field(description="Seconds until the access token expires.")
+    refresh_token: str = Field(
+        description="Exchange it at this endpoint (`grant_type=refresh_token`) for new tokens "
+        "before the session's idle expiry; it works once."
+    )
+
+
+def _from_the_session(name: str) -> str | AliasPath:
+    """The read model holds a session and whether it is the caller's (`ListedSession`)."""
+    return name if name == "current" else AliasPath("session", name)
+
+
+class SessionRead(BaseModel):
+    model_config = ConfigDict(alias_generator=AliasGenerator(validation_alias=_from_the_session))
+
+    id: str = Field(description="Opaque; `DELETE /users/me/sessions/{id}` ends it.")
+    created_at: datetime = Field(description="The password login that started it.")
+    last_used_at: datetime = Field(description="Its last login or refresh.")
+    expires_at: datetime = Field(description="When it ends unless refreshed before.")
+    user_agent: str | None = Field(description="The login's User-Agent, cut to 200 characters.")
+    ip_address: str | None = Field(description="The address the login came from.")
+    current: bool = Field(description="Whether it is the session of the token asking.")
+
+
+class SessionPage(BaseModel):
+    data: list[SessionRead]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
 
 
 class Health(BaseModel):

@@ -105,7 +105,9 @@ async def test_forged_and_tampered_tokens_are_refused(api: Api) -> None:
         {"Authorization": f"Bearer {jwt.encode(claims | {'sub': '1'}, None, algorithm='none')}"},
         _forge({k: v for k, v in claims.items() if k != "exp"}),  # no expiry
         _forge(claims | {"exp": now - 1}),  # expired
-        _forge(claims | {"ver": claims["ver"] - 1}),  # an older token version
+        _forge(claims | {"sid": "B" * 22}),  # a session that does not exist
+        _forge(claims | {"sub": "1"}),  # alice's session under the admin's id
+        _forge({k: v for k, v in claims.items() if k != "sid"}),  # no session (a v1 token)
         _forge(claims, key=SECRET * 2, algorithm="HS512"),  # an algorithm not pinned
     ]
     for attempt in attempts:

@@ -3,46 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
+from tests.adversarial.conftest import RACERS
 from tests.api.conftest import PASSWORD, Api
-from tests.databases import (
-    create_postgres_database,
-    drop_postgres_database,
-    require_postgres,
-)
-from tests.e2e.processes import itemhub, running_server
-
-RACERS = 50
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """itemhub serve with two worker processes on a fresh database."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'race.db'}"
-    else:
-        require_postgres()
-        url = create_postgres_database()
-    env = {
-        "ITEMHUB_DATABASE_URL": url,
-        "ITEMHUB_BCRYPT_ROUNDS": "4",
-        # The races are about uniqueness: room for every racer's registration and hash.
-        "ITEMHUB_REGISTRATIONS_PER_ADDRESS_PER_HOUR": str(10 * RACERS),
-        "ITEMHUB_MAX_PENDING_HASHES": str(RACERS),
-    }
-    try:
-        assert itemhub("migrate", cwd=tmp_path, env=env).returncode == 0
-        with running_server(env, tmp_path, workers=2) as base_url:
-            yield base_url
-    finally:
-        if request.param == "postgres":
-            drop_postgres_database(url)
 
 
 async def test_fifty_registrations_of_one_email_make_one_account(served: str) -> None:

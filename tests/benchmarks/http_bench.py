@@ -100,14 +100,20 @@ def ensure_tools() -> None:
 
 
 async def seed_itemhub(url: str, password_hash: str) -> None:
-    """The yardstick's rows, in itemhub's schema."""
+    """The yardstick's rows, in itemhub's schema (before sessions, users had a token_version:
+    `make bench-ab` seeds older commits' schemas too)."""
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
+        versioned = await connection.fetchval(
+            "SELECT count(*) FROM information_schema.columns"
+            " WHERE table_name = 'users' AND column_name = 'token_version'"
+        )
+        version_column, version = (", token_version", ", 0") if versioned else ("", "")
         await connection.execute(
             """
             INSERT INTO users (email, username, hashed_password, is_active, is_superuser,
-                               token_version, created_at, updated_at)
-            SELECT e, u, $1, true, false, 0, now(), now() FROM (
+                               created_at, updated_at VERSION_COLUMN)
+            SELECT e, u, $1, true, false, now(), now() VERSION FROM (
               SELECT 'bench@example.com' AS e, 'bench' AS u
               UNION ALL
               SELECT 'user' || g || '@example.com', 'user' || g FROM generate_series(1, 50) g
@@ -122,6 +128,8 @@ async def seed_itemhub(url: str, password_hash: str) -> None:
                  generate_series(1, CASE WHEN u.username = 'bench' THEN 1000 ELSE 20 END) g;
             ANALYZE users; ANALYZE items;
             """.replace("$1", "'" + password_hash + "'")
+            .replace(" VERSION_COLUMN", version_column)
+            .replace(" VERSION", version)
         )
     finally:
         await connection.close()
@@ -207,9 +215,15 @@ class Wrk:
 
 
 def wrk_command(
-    url: str, connections: int, seconds: int, token: str | None, lua: str | None = None
+    url: str,
+    connections: int,
+    seconds: int,
+    token: str | None,
+    lua: str | None = None,
+    *,
+    threads: int = 1,
 ) -> list[str]:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
     if lua:
@@ -251,9 +265,15 @@ def cpu_seconds(pid: int) -> float:
 
 
 def run_wrk(
-    url: str, connections: int, seconds: int, token: str | None, lua: str | None = None
+    url: str,
+    connections: int,
+    seconds: int,
+    token: str | None,
+    lua: str | None = None,
+    *,
+    threads: int = 1,
 ) -> Wrk:
-    command = wrk_command(url, connections, seconds, token, lua)
+    command = wrk_command(url, connections, seconds, token, lua, threads=threads)
     return parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
@@ -266,13 +286,53 @@ def cpu_per_request_us(pid: int, run: Callable[[], Wrk]) -> tuple[Wrk, float]:
     return measured, spent / measured.requests * 1e6 if measured.requests else float("nan")
 
 
-def token(base: str, path: str) -> str:
+def token(base: str, path: str, kind: str = "access_token") -> str:
+    """A login's token (a new session on itemhub)."""
     response = httpx.post(
         f"{base}{path}", data={"username": "bench", "password": PASSWORD}, timeout=30
     )
     response.raise_for_status()
-    value: str = response.json()["access_token"]
+    value: str = response.json()[kind]
     return value
+
+
+# Each wrk thread keeps one session going: it sends the refresh token the last answer gave it.
+# One connection per thread, so a thread's refreshes never overlap (two would end the session).
+REFRESH_LUA = """
+local tokens = {%s}
+local handed_out = 0
+function setup(thread)
+  handed_out = handed_out + 1
+  thread:set("token", tokens[handed_out])
+end
+function request()
+  return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded"},
+    "grant_type=refresh_token&refresh_token=" .. token)
+end
+function response(status, headers, body)
+  local issued = body:match('"refresh_token":"([^"]+)"')
+  if issued then token = issued end
+end
+"""
+
+
+def refresh_rotations(
+    hub: str, hub_pid: int, work: Path, connections: int, seconds: int
+) -> tuple[Wrk, float]:
+    """Refresh-token rotations per second: `connections` sessions, each refreshed in a chain."""
+    tokens = [token(hub, "/api/v1/auth/token", "refresh_token") for _ in range(connections)]
+    lua = work / "refresh.lua"
+    lua.write_text(REFRESH_LUA % ", ".join(f'"{each}"' for each in tokens))
+    run = partial(
+        run_wrk,
+        f"{hub}/api/v1/auth/token",
+        connections,
+        seconds,
+        None,
+        str(lua),
+        threads=connections,
+    )
+    return cpu_per_request_us(hub_pid, run)
 
 
 @dataclass
@@ -347,10 +407,19 @@ def sql_per_request(
 ) -> dict[str, dict[str, float]]:
     """Sequential requests against a server whose database connection goes through `counter`."""
     create = {"title": "Bench item", "price": 12.5}
+    chain = [token(base, "/api/v1/auth/token", "refresh_token")]
+
+    def refresh(client: httpx.Client) -> httpx.Response:
+        form = {"grant_type": "refresh_token", "refresh_token": chain[-1]}
+        response = client.post("/api/v1/auth/token", data=form)
+        chain.append(response.json()["refresh_token"])
+        return response
+
     calls: dict[str, Callable[[httpx.Client], httpx.Response]] = {
         "items page": lambda client: client.get("/api/v1/items?limit=20"),
         "/users/me": lambda client: client.get("/api/v1/users/me", headers=headers),
         "create item": lambda client: client.post("/api/v1/items", json=create, headers=headers),
+        "refresh": refresh,
     }
     figures = {}
     with httpx.Client(base_url=base, timeout=30) as client:
@@ -518,6 +587,7 @@ def main() -> None:
                     yard_cpu,
                 )
             )
+        rotations = refresh_rotations(hub, hub_pid, work, 32, args.seconds)
         storms = [
             login_storm(
                 "itemhub",
@@ -547,11 +617,12 @@ def main() -> None:
                 headers = {"Authorization": f"Bearer {hub_token}"}
                 sql = sql_per_request(counter, f"http://127.0.0.1:{port}", headers)
         depth = keyset_depth(work, hub_env, args.deep_items, args.seconds)
-    report(results, storms, rss, sql, depth, args)
+    report(results, rotations, storms, rss, sql, depth, args)
 
 
 def report(  # noqa: PLR0917 - one argument per section of the report
     results: list[Result],
+    rotations: tuple[Wrk, float],
     storms: list[Storm],
     rss: dict[str, list[float]],
     sql: dict[str, dict[str, float]],
@@ -576,6 +647,12 @@ def report(  # noqa: PLR0917 - one argument per section of the report
             f"{r.scenario} c{r.connections} {r.itemhub_cpu_us:.0f} vs {r.yardstick_cpu_us:.0f}"
             for r in results
         )
+    )
+    refreshed, refresh_cpu = rotations
+    print(
+        f"\nrefresh-token rotations, c32 (itemhub only): {refreshed.rps:.0f}/s,"
+        f" p50 {refreshed.p50_ms:.2f} ms, p99 {refreshed.p99_ms:.2f} ms,"
+        f" non-2xx {refreshed.non_2xx}, server CPU {refresh_cpu:.0f} us per rotation"
     )
     print("\n/users/me at 4 connections, alone and during 8 concurrent logins (bcrypt 12)")
     print(
@@ -617,6 +694,7 @@ def report(  # noqa: PLR0917 - one argument per section of the report
         "workers": args.workers,
         "postgres": POSTGRES_ADMIN_DSN.rsplit("/", 1)[0],
         "results": [asdict(r) | {"ratio": r.ratio, "floor_ratio": r.floor_ratio} for r in results],
+        "refresh_rotations": asdict(rotations[0]) | {"cpu_us": rotations[1]},
         "login_storm": [asdict(s) | {"ratio": s.ratio} for s in storms],
         "rss_mb_per_worker": rss,
         "sql_per_request": sql,

@@ -51,7 +51,6 @@ async def seed(engine: AsyncEngine, items: int) -> None:
                     "hashed_password": "$2b$04$not-a-real-hash",
                     "is_active": True,
                     "is_superuser": False,
-                    "token_version": 0,
                     "created_at": START,
                     "updated_at": START,
                 }

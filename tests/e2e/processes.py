@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,8 +43,12 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(env: dict[str, str], cwd: Path, workers: int = 1) -> Iterator[str]:
-    """`itemhub serve` on a free loopback port until the block ends; yields its base URL."""
+    """`itemhub serve` on a free loopback port until the block ends; yields its base URL.
+
+    Its output goes to a file, never a pipe: nobody reads a pipe while the tests run, and a
+    server whose pipe filled up (64 KiB of access lines) would hang on its next log line."""
     port = free_port()
+    output_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
         [
             str(ITEMHUB),
@@ -57,7 +62,7 @@ def running_server(env: dict[str, str], cwd: Path, workers: int = 1) -> Iterator
         ],
         cwd=cwd,
         env=os.environ | env,
-        stdout=subprocess.PIPE,
+        stdout=output_file,
         stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}"
@@ -65,7 +70,8 @@ def running_server(env: dict[str, str], cwd: Path, workers: int = 1) -> Iterator
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
+                output_file.seek(0)
+                output = output_file.read().decode(errors="replace")
                 raise RuntimeError(f"itemhub serve exited with {process.returncode}:\n{output}")
             try:
                 httpx.get(f"{base_url}/health", timeout=1)
@@ -80,5 +86,4 @@ def running_server(env: dict[str, str], cwd: Path, workers: int = 1) -> Iterator
     finally:
         process.terminate()
         process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
+        output_file.close()

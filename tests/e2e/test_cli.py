@@ -1,4 +1,4 @@
-"""The operator's commands as real processes: create-superuser, seed, serve's refusal."""
+"""The operator's commands as real processes: create-superuser, seed, purge, serve's refusal."""
 
 from __future__ import annotations
 
@@ -56,6 +56,40 @@ def test_seed_adds_users_and_items(migrated: dict[str, str], tmp_path: Path) -> 
     assert "Added 3 users and 250 items" in result.stdout
     assert rows(tmp_path, "select count(*) from users") == [(3,)]
     assert rows(tmp_path, "select count(distinct user_id), count(*) from items") == [(3, 250)]
+
+
+def test_purge_deletes_ended_and_expired_sessions_with_their_tokens(
+    migrated: dict[str, str], tmp_path: Path
+) -> None:
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        connection.execute(
+            "insert into users (email, username, hashed_password, is_active, is_superuser,"
+            " created_at, updated_at) values ('a@example.com', 'alice', 'x', 1, 0,"
+            " '2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000')"
+        )
+        for session_id, idle_expiry, ended in (
+            ("L" * 22, "2999-01-01 00:00:00.000000", None),  # live
+            ("E" * 22, "2999-01-01 00:00:00.000000", "2026-01-02 00:00:00.000000"),  # ended
+            ("X" * 22, "2026-01-15 00:00:00.000000", None),  # expired
+        ):
+            connection.execute(
+                "insert into sessions (id, user_id, created_at, last_used_at, idle_expires_at,"
+                " absolute_expires_at, ended_at) values (?, 1, '2026-01-01 00:00:00.000000',"
+                " '2026-01-01 00:00:00.000000', ?, '2999-01-01 00:00:00.000000', ?)",
+                (session_id, idle_expiry, ended),
+            )
+            connection.execute(
+                "insert into refresh_tokens (digest, session_id, issued_at)"
+                " values (?, ?, '2026-01-01 00:00:00.000000')",
+                (session_id[0] * 64, session_id),
+            )
+    result = itemhub("purge", cwd=tmp_path, env=migrated)
+    assert result.returncode == 0, result.stderr
+    assert "Purged 2 ended or expired sessions" in result.stdout
+    assert rows(tmp_path, "select id from sessions") == [("L" * 22,)]
+    assert rows(tmp_path, "select session_id from refresh_tokens") == [("L" * 22,)]
+    again = itemhub("purge", cwd=tmp_path, env=migrated)
+    assert "Purged 0 ended or expired sessions" in again.stdout
 
 
 def test_production_without_a_secret_refuses_to_serve_in_one_line(tmp_path: Path) -> None:
