@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from adapters.security import BcryptPasswordHasher
-from tests.api.conftest import Api, build_api
+from tests.api.conftest import PASSWORD, Api, build_api
 from tests.pg_wire import PgWireCounter, WireCounts
 
 
@@ -79,3 +79,40 @@ async def test_creating_an_item_is_the_caller_plus_one_insert_in_a_transaction(
         201,
     )
     assert counts == WireCounts(statements=2, transaction_control=2, round_trips=4)
+
+
+async def test_a_refresh_is_four_statements_in_one_transaction(
+    counted_api: Api, counter: PgWireCounter
+) -> None:
+    """Spend the old token (conditional UPDATE), read its session, move the session on (an UPDATE
+    conditional on it still being live), store the new token: each rule is a condition of the
+    write that enforces it, so a racing refresh or logout cannot slip between a check and it."""
+    await counted_api.register("alice")
+    client = counted_api.client
+    tokens = (
+        await client.post("/api/v1/auth/token", data={"username": "alice", "password": PASSWORD})
+    ).json()
+
+    async def rotate() -> httpx.Response:
+        response = await client.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        )
+        tokens.update(response.json())
+        return response
+
+    counts = await on_the_wire(counter, rotate, 200)
+    assert counts == WireCounts(statements=4, transaction_control=2, round_trips=6)
+
+
+async def test_an_ended_session_is_refused_by_the_statement_that_loads_the_caller(
+    counted_api: Api, counter: PgWireCounter
+) -> None:
+    _, headers = await counted_api.user("alice")
+    client = counted_api.client
+    assert (await client.get("/api/v1/users/me", headers=headers)).status_code == 200
+    assert (await client.post("/api/v1/auth/logout", headers=headers)).status_code == 204
+    counts = await on_the_wire(
+        counter, lambda: client.get("/api/v1/users/me", headers=headers), 401
+    )
+    assert counts == WireCounts(statements=1, transaction_control=0, round_trips=1)
