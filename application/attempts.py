@@ -1,4 +1,4 @@
-"""What counts as an attempt, and against which quotas: login and registration limits.
+"""What counts as an attempt, and against which quotas: login, registration and mail limits.
 
 A login attempt counts against its login name as it would be stored (trimmed, lower-cased),
 from this client, and against the client alone. Counting by name, whether or not an account
@@ -54,3 +54,22 @@ def login_quotas(login: str, address: str, limits: LoginLimits) -> tuple[Quota, 
 
 def registration_quota(address: str, per_hour: int) -> Quota:
     return Quota(f"register:{client_key(address)}", per_hour, HOUR)
+
+
+@dataclass(frozen=True, slots=True)
+class MailLimits:
+    """Reset and verification mails asked for within an hour: per client address, and per
+    email address (a reset) or account (a resend), so nobody's inbox can be flooded."""
+
+    per_client: int = 20
+    per_recipient: int = 5
+
+
+def mail_request_quotas(
+    kind: str, recipient: str, address: str, limits: MailLimits
+) -> tuple[Quota, Quota]:
+    """(this recipient, this client) for `kind` of request; `recipient` as stored."""
+    return (
+        Quota(f"{kind}:to:{stored_form(recipient)}", limits.per_recipient, HOUR),
+        Quota(f"{kind}:{client_key(address)}", limits.per_client, HOUR),
+    )

@@ -84,6 +84,13 @@ class RegistrationThrottled(TooManyAttempts):
     what = "registrations from your address"
 
 
+class MailRequestThrottled(TooManyAttempts):
+    """Too many reset or verification mails asked for, from this address or for this email
+    (counted the same whether or not an account has it)."""
+
+    what = "mail requests"
+
+
 class HashingBusy(DomainError):
     """More passwords are waiting to be hashed than the service admits: nothing was done, and
     the same request may succeed shortly."""
@@ -106,3 +113,13 @@ class StorageUnavailable(DomainError):
 
 class SuperuserIdentityConflict(DomainError):
     """The email and the username given for a superuser belong to different accounts."""
+
+
+class MailNotSent(Exception):
+    """A mail server refused or could not be reached. `permanent` when retrying cannot help
+    (a 5xx refusal of the recipient or the message); the reason is for the operator."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
 from application.paging import ItemPosition, SessionPosition, UserPosition
 from application.read_models import ItemFilters, ItemWithOwner, SignedIn
+from domain.account_token import AccountToken, TokenPurpose
 from domain.item import Item
+from domain.mail import Mail, MailState
 from domain.session import EndReason, RefreshToken, Session
 from domain.user import User
 from domain.values import Email, Username
@@ -114,6 +116,49 @@ class SessionRepository(Protocol):
         ...
 
 
+class AccountTokenRepository(Protocol):
+    """Reset and verification tokens, by digest. Spending is conditional in the store itself."""
+
+    async def add(self, token: AccountToken) -> None:
+        """Store a new token; raises UserNotFound when its user does not exist (any more)."""
+        ...
+
+    async def get(self, digest: str) -> AccountToken | None: ...
+
+    async def spend(self, digest: str, purpose: TokenPurpose, now: datetime) -> AccountToken | None:
+        """Mark the token spent if it is unspent and unexpired at `now` (`is_spendable`), in
+        one atomic step: the token when this call spent it; None otherwise (unknown, another
+        purpose, spent, also by a racing unit of work, or expired)."""
+        ...
+
+    async def void(self, user_id: int, purpose: TokenPurpose, now: datetime) -> int:
+        """Spend every unspent token of the user for `purpose`; how many there were."""
+        ...
+
+    async def purge(self, now: datetime) -> int:
+        """Delete every token spent or expired at `now`."""
+        ...
+
+
+class Outbox(Protocol):
+    """Mail waiting to be sent, written in the unit of work of the change it reports."""
+
+    async def add(self, mail: Mail) -> None: ...
+
+    async def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Mail]:
+        """Up to `limit` due mails, oldest first, each claimed (`Mail.claim`) in this one step:
+        a relay running the same query at the same time gets other mails, never these."""
+        ...
+
+    async def update(self, mail: Mail) -> None:
+        """Write back a mail after an attempt (sent, to retry, or failed)."""
+        ...
+
+    async def purge(self) -> int:
+        """Delete sent mail (only its envelope is left); failed mail stays for the operator."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `async with uow: ...; await uow.commit()`; no commit means rollback."""
 
@@ -125,6 +170,12 @@ class UnitOfWork(Protocol):
 
     @property
     def sessions(self) -> SessionRepository: ...
+
+    @property
+    def account_tokens(self) -> AccountTokenRepository: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -193,6 +244,18 @@ class SessionQueries(Protocol):
         ...
 
 
+class MailQueries(Protocol):
+    """The outbox as an operator sees it: committed data, no transaction."""
+
+    async def counts(self) -> dict[MailState, int]:
+        """How many mails are in each state (a state with none may be missing)."""
+        ...
+
+    async def failed(self, limit: int) -> list[Mail]:
+        """The most recent failed mails (no body), newest first."""
+        ...
+
+
 class Database(Protocol):
     """One persistence adapter, whole: what the composition root builds and closes."""
 
@@ -204,6 +267,9 @@ class Database(Protocol):
 
     @property
     def sessions(self) -> SessionQueries: ...
+
+    @property
+    def mail(self) -> MailQueries: ...
 
     def unit_of_work(self) -> UnitOfWork: ...
 
@@ -296,6 +362,15 @@ class AttemptLimiter(Protocol):
     async def reset(self, quota: Quota) -> None:
         """Forget every attempt counted under the quota's key."""
         ...
+
+
+class Mailer(Protocol):
+    """Hands one message to the mail system; raises application.errors.MailNotSent. The
+    sender address is the adapter's configuration."""
+
+    async def send(self, to: str, subject: str, body: str) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class Clock(Protocol):

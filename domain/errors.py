@@ -111,3 +111,29 @@ class SessionNotFound(DomainError):
 
     def __init__(self) -> None:
         super().__init__("There is no such live session of yours")
+
+
+class InvalidAccountToken(DomainError):
+    """A reset or verification link that is unknown, spent, expired, or for an address the
+    account no longer has. The API answers one message for all; `reason` lets a page tell the
+    person holding the link which it was (they hold the token: it tells them nothing new)."""
+
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+    STALE = "stale"
+    """The account's address changed since the link was sent, or the account is inactive."""
+
+    def __init__(self, reason: str = UNKNOWN) -> None:
+        super().__init__("This link is invalid, has expired or was used already; ask for a new one")
+        self.reason = reason
+
+
+class EmailNotVerified(DomainError):
+    """The service requires a verified address for this, and the account's is not yet."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Verify your email address first: follow the link we mailed you, "
+            "or ask for a new one at POST /api/v1/auth/verify-email/resend"
+        )

@@ -51,3 +51,9 @@ def keeps_a_superuser(before: User, after: User | None, other_active_superusers:
 def may_manage_item(actor: User, item: Item) -> bool:
     """Changing and deleting an item: its owner, or a superuser."""
     return actor.is_superuser or actor.id == item.owner_id
+
+
+def may_write_items(actor: User, *, require_verified_email: bool) -> bool:
+    """Publishing, changing and removing items; an operator may demand a verified address
+    first (`ITEMHUB_REQUIRE_VERIFIED_EMAIL`), so throw-away addresses cannot publish."""
+    return actor.email_verified or not require_verified_email

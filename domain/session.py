@@ -41,6 +41,7 @@ class EndReason(StrEnum):
     REVOKED_BY_SUPERUSER = "revoked-by-superuser"
     REFRESH_TOKEN_REUSE = "refresh-token-reuse"  # noqa: S105 - a reason, not a secret
     PASSWORD_CHANGED = "password-changed"  # noqa: S105 - a reason, not a secret
+    PASSWORD_RESET = "password-reset"  # noqa: S105 - a reason, not a secret
     DEACTIVATED = "deactivated"
 
 

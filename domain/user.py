@@ -18,6 +18,8 @@ class User:
     hashed_password: str = field(repr=False)
     is_active: bool = True
     is_superuser: bool = False
+    email_verified: bool = False
+    """Whether the account proved it receives mail at `email` (`domain/account_token.py`)."""
     created_at: datetime
     updated_at: datetime
     id: int = NOT_STORED
@@ -31,6 +33,7 @@ class User:
         now: datetime,
         *,
         superuser: bool = False,
+        email_verified: bool = False,
     ) -> User:
         """A new active account, not stored yet: a repository's `add` gives it its id."""
         return cls(
@@ -38,6 +41,7 @@ class User:
             username=username,
             hashed_password=hashed_password,
             is_superuser=superuser,
+            email_verified=email_verified,
             created_at=now,
             updated_at=now,
         )
@@ -47,7 +51,14 @@ class User:
         self.updated_at = now
 
     def change_email(self, email: Email, now: datetime) -> None:
+        """A new address is unverified until its owner proves it receives mail there."""
+        if email != self.email:
+            self.email_verified = False
         self.email = email
+        self.updated_at = now
+
+    def verify_email(self, now: datetime) -> None:
+        self.email_verified = True
         self.updated_at = now
 
     def rename(self, username: Username, now: datetime) -> None:

@@ -10,22 +10,32 @@ from application.paging import ItemPosition, Page, PageRequest, build_page
 from application.ports import Clock, ItemQueries, ItemRepository, UnitOfWorkFactory
 from application.read_models import ItemFilters, ItemWithOwner
 from domain import policies
-from domain.errors import ItemNotFound, NotAllowed, UserNotFound
+from domain.errors import EmailNotVerified, ItemNotFound, NotAllowed, UserNotFound
 from domain.item import Item, ItemDetails
 from domain.user import User
+
+
+def _check_writer(actor: User, require_verified_email: bool) -> None:
+    if not policies.may_write_items(actor, require_verified_email=require_verified_email):
+        raise EmailNotVerified
 
 
 class CreateItem:
     """Publish an item owned by the caller.
 
-    Raises NotAuthenticated when the caller's account was deleted while the request ran.
+    Raises EmailNotVerified when the operator requires a verified address and the caller's
+    is not; NotAuthenticated when the caller's account was deleted while the request ran.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, *, require_verified_email: bool = False
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._require_verified_email = require_verified_email
 
     async def __call__(self, actor: User, details: ItemDetails) -> Item:
+        _check_writer(actor, self._require_verified_email)
         new = Item.publish(details, owner_id=actor.id, now=self._clock.now())
         try:
             async with self._uow() as uow:
@@ -80,13 +90,17 @@ async def _managed_item(items: ItemRepository, actor: User, item_id: int, action
 
 class UpdateItem:
     """Change any of an item's details (`ItemDetails`' fields): its owner or a superuser
-    (NotAllowed otherwise); ItemNotFound if missing."""
+    (NotAllowed otherwise); ItemNotFound if missing; EmailNotVerified as CreateItem."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, *, require_verified_email: bool = False
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._require_verified_email = require_verified_email
 
     async def __call__(self, actor: User, item_id: int, changes: Mapping[str, Any]) -> Item:
+        _check_writer(actor, self._require_verified_email)
         async with self._uow() as uow:
             item = await _managed_item(uow.items, actor, item_id, "change")
             item.revise(changes, self._clock.now())
@@ -96,12 +110,15 @@ class UpdateItem:
 
 
 class DeleteItem:
-    """Remove an item: its owner or a superuser (NotAllowed otherwise); ItemNotFound if missing."""
+    """Remove an item: its owner or a superuser (NotAllowed otherwise); ItemNotFound if
+    missing; EmailNotVerified as CreateItem."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, *, require_verified_email: bool = False) -> None:
         self._uow = uow
+        self._require_verified_email = require_verified_email
 
     async def __call__(self, actor: User, item_id: int) -> None:
+        _check_writer(actor, self._require_verified_email)
         async with self._uow() as uow:
             await _managed_item(uow.items, actor, item_id, "delete")
             await uow.items.delete(item_id)

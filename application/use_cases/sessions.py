@@ -133,18 +133,3 @@ class EndUserSessions:
             )
             await uow.commit()
         return ended
-
-
-class PurgeSessions:
-    """Delete ended and expired sessions with their refresh tokens (`itemhub purge`): they
-    authenticate nobody any more, and every refresh left a spent token behind."""
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
-
-    async def __call__(self) -> int:
-        async with self._uow() as uow:
-            purged = await uow.sessions.purge(self._clock.now())
-            await uow.commit()
-        return purged

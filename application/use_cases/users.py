@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from application import letters
 from application.attempts import registration_quota
 from application.errors import (
     HashingBusy,
@@ -19,9 +20,11 @@ from application.ports import (
     AttemptLimiter,
     Clock,
     PasswordHasher,
+    UnitOfWork,
     UnitOfWorkFactory,
     UserQueries,
 )
+from application.use_cases.account_mail import AccountMail
 from application.use_cases.auth import Caller
 from domain import policies
 from domain.errors import LastSuperuser, NotAllowed, UserNotFound, WrongCurrentPassword
@@ -43,21 +46,32 @@ async def _create_account(
     clock: Clock,
     registration: Registration,
     *,
-    superuser: bool = False,
+    mail: AccountMail | None,
 ) -> User:
+    """An ordinary account that is mailed a verification link (`mail`), or, with `mail=None`,
+    a superuser whose address the operator vouches for."""
     # Hashed first, outside the transaction, so no database connection waits on bcrypt.
     hashed = await hasher.hash(registration.password.value)
+    superuser = mail is None
     new = User.register(
-        registration.email, registration.username, hashed, clock.now(), superuser=superuser
+        registration.email,
+        registration.username,
+        hashed,
+        clock.now(),
+        superuser=superuser,
+        email_verified=superuser,
     )
     async with uow_factory() as uow:
         user = await uow.users.add(new)
+        if mail is not None:
+            await mail.send_verification(uow, user, clock)
         await uow.commit()
     return user
 
 
 class RegisterUser:
-    """Create an active, ordinary account.
+    """Create an active, ordinary account, its address not verified yet: a verification link
+    is mailed to it in the same transaction.
 
     Rules:
     - each client may register `per_hour` times in any hour (every attempt that reaches the
@@ -69,24 +83,29 @@ class RegisterUser:
 
     def __init__(
         self,
+        *,
         uow: UnitOfWorkFactory,
         hasher: PasswordHasher,
         clock: Clock,
         limiter: AttemptLimiter,
         per_hour: int,
+        mail: AccountMail,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
         self._limiter = limiter
         self._per_hour = per_hour
+        self._mail = mail
 
     async def __call__(self, registration: Registration, client_address: str) -> User:
         attempt = await self._limiter.reserve(registration_quota(client_address, self._per_hour))
         if not attempt.granted:
             raise RegistrationThrottled(attempt.retry_after)
         try:
-            return await _create_account(self._uow, self._hasher, self._clock, registration)
+            return await _create_account(
+                self._uow, self._hasher, self._clock, registration, mail=self._mail
+            )
         except (HashingBusy, StorageUnavailable):  # nothing was tried: it does not count
             await self._limiter.give_back(attempt)
             raise
@@ -159,13 +178,18 @@ class UpdateUser:
       UsernameTaken;
     - deactivating or demoting the last active superuser: LastSuperuser;
     - a password change and a deactivation end every session of the account
-      (`domain.session.ends_sessions`): every token issued before them stops working.
+      (`domain.session.ends_sessions`): every token issued before them stops working;
+    - a new email is unverified: a verification link goes to it; a new email or password is
+      told to the address the account had before (a notice, in the same transaction).
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock, mail: AccountMail
+    ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
+        self._mail = mail
 
     async def __call__(self, actor: User, user_id: int, changes: UserChanges) -> User:
         if not policies.may_manage_user(actor, user_id):
@@ -193,8 +217,17 @@ class UpdateUser:
             await uow.users.update(user)
             if reason := ends_sessions(before, user):
                 await uow.sessions.end_all(user.id, user.updated_at, reason)
+            await self._mail_about(uow, before, user)
             await uow.commit()
         return user
+
+    async def _mail_about(self, uow: UnitOfWork, before: User, after: User) -> None:
+        now = after.updated_at
+        if after.email != before.email:
+            await self._mail.send_verification(uow, after, self._clock)
+            await uow.outbox.add(letters.email_changed(after, before.email, now))
+        if after.hashed_password != before.hashed_password:
+            await uow.outbox.add(letters.password_changed(replace(after, email=before.email), now))
 
     async def _confirm_with_password(self, actor: User, user_id: int, changes: UserChanges) -> None:
         new_email = not isinstance(changes.email, Unset) and changes.email != actor.email
@@ -287,7 +320,8 @@ class CreateOrPromoteSuperuser:
 
     Rules: when neither exists, create the account with the password; when both name the same
     account, make it an active superuser and leave its password alone; when only one exists, or
-    they belong to two accounts, raise SuperuserIdentityConflict rather than guess.
+    they belong to two accounts, raise SuperuserIdentityConflict rather than guess. Either way
+    the address counts as verified: the operator vouches for it.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
@@ -303,6 +337,7 @@ class CreateOrPromoteSuperuser:
                 now = self._clock.now()
                 by_email.set_superuser(True, now)
                 by_email.set_active(True, now)
+                by_email.verify_email(now)
                 await uow.users.update(by_email)
                 await uow.commit()
                 return SuperuserResult(user=by_email, created=False)
@@ -314,7 +349,5 @@ class CreateOrPromoteSuperuser:
             raise SuperuserIdentityConflict(
                 f"The username {registration.username} belongs to {by_username.email}"
             )
-        user = await _create_account(
-            self._uow, self._hasher, self._clock, registration, superuser=True
-        )
+        user = await _create_account(self._uow, self._hasher, self._clock, registration, mail=None)
         return SuperuserResult(user=user, created=True)

@@ -12,8 +12,15 @@ from dependency_injector import providers
 from pydantic import SecretStr
 
 from adapters.clock import FrozenClock
+from adapters.mail.memory import InMemoryMailer
 from adapters.memory import InMemoryDatabase
 from adapters.security import BcryptPasswordHasher
+from application.use_cases.account_mail import (
+    ConfirmPasswordReset,
+    RequestPasswordReset,
+    ResendVerification,
+    VerifyEmail,
+)
 from application.use_cases.auth import (
     Authenticate,
     Caller,
@@ -22,7 +29,9 @@ from application.use_cases.auth import (
     ResolveCurrentUser,
     SessionTokens,
 )
+from application.use_cases.housekeeping import Purge
 from application.use_cases.items import CreateItem, DeleteItem, GetItem, ListItems, UpdateItem
+from application.use_cases.mail_relay import RelayMail
 from application.use_cases.sessions import (
     EndOtherOwnSessions,
     EndOwnSession,
@@ -30,7 +39,6 @@ from application.use_cases.sessions import (
     ListOwnSessions,
     ListUserSessions,
     LogOut,
-    PurgeSessions,
 )
 from application.use_cases.users import (
     CreateOrPromoteSuperuser,
@@ -61,6 +69,7 @@ def unit_settings(**overrides: Any) -> Settings:
         database_url="memory://",
         secret_key=SecretStr(TEST_SECRET),
         bcrypt_rounds=4,
+        mail_url="memory://",
         # Tests register many accounts from one address; the limit has tests of its own.
         **({"registrations_per_address_per_hour": 10**6} | overrides),
     )
@@ -82,7 +91,7 @@ class Core:
     end_other_own_sessions: EndOtherOwnSessions
     list_user_sessions: ListUserSessions
     end_user_sessions: EndUserSessions
-    purge_sessions: PurgeSessions
+    purge: Purge
     get_user: GetUser
     list_users: ListUsers
     update_user: UpdateUser
@@ -94,12 +103,23 @@ class Core:
     list_items: ListItems
     update_item: UpdateItem
     delete_item: DeleteItem
+    request_password_reset: RequestPasswordReset
+    confirm_password_reset: ConfirmPasswordReset
+    verify_email: VerifyEmail
+    resend_verification: ResendVerification
+    relay_mail: RelayMail
 
     @property
     def db(self) -> InMemoryDatabase:
         database = self.container.database()
         assert isinstance(database, InMemoryDatabase)
         return database
+
+    @property
+    def mailer(self) -> InMemoryMailer:
+        mailer = self.container.mailer()
+        assert isinstance(mailer, InMemoryMailer)
+        return mailer
 
     async def caller(self, user: User) -> Caller:
         """`user` calling in a session started by a login just now (stored, as a login

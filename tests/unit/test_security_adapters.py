@@ -195,7 +195,7 @@ class TestJwtTokenService:
             token_service(clock).read(f"{header}.{forged}.{signature}")
 
     def test_alg_none_is_refused(self, clock: FrozenClock) -> None:
-        unsigned = jwt.encode(valid_claims(), None, algorithm="none")
+        unsigned = jwt.encode(valid_claims(), "", algorithm="none")
         with pytest.raises(InvalidToken):
             token_service(clock).read(unsigned)
 

@@ -308,10 +308,10 @@ async def test_purge_deletes_ended_and_expired_sessions_with_their_tokens(core: 
     live = await signed_in(core)
     live = await core.refresh_session(live.refresh_token)  # leaves a spent token behind
     core.clock.advance(2 * DAY)  # `idle` is now past its 14 days
-    assert await core.purge_sessions() == 2
+    assert (await core.purge()).sessions == 2
     assert set(core.db.state.sessions) == {live.session_id}
     assert {t.session_id for t in core.db.state.refresh_tokens.values()} == {live.session_id}
     assert len(core.db.state.refresh_tokens) == 2
     assert await refreshes(core, live.refresh_token)
     assert not await refreshes(core, idle.refresh_token)
-    assert await core.purge_sessions() == 0
+    assert (await core.purge()).sessions == 0
