@@ -83,10 +83,14 @@ async def empty_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             await connection.execute(
-                text("TRUNCATE users, items, sessions, refresh_tokens RESTART IDENTITY CASCADE")
+                text(
+                    "TRUNCATE users, items, sessions, refresh_tokens, account_tokens, outbox "
+                    "RESTART IDENTITY CASCADE"
+                )
             )
         else:
-            for table in ("refresh_tokens", "sessions", "items", "users"):
+            tables = ("refresh_tokens", "sessions", "account_tokens", "outbox", "items", "users")
+            for table in tables:
                 await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from adapters.memory.queries import (
     InMemoryItemQueries,
+    InMemoryMailQueries,
     InMemorySessionQueries,
     InMemoryUserQueries,
 )
@@ -21,6 +22,7 @@ class InMemoryDatabase:
         self.users = InMemoryUserQueries(self.state)
         self.items = InMemoryItemQueries(self.state)
         self.sessions = InMemorySessionQueries(self.state)
+        self.mail = InMemoryMailQueries(self.state)
 
     def unit_of_work(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.state)

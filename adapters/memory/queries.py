@@ -9,6 +9,7 @@ from adapters.memory.state import CommittedState
 from application.paging import ItemPosition, SessionPosition, UserPosition
 from application.read_models import ItemFilters, ItemWithOwner, PublicProfile, SignedIn
 from domain.item import Item
+from domain.mail import Mail, MailState
 from domain.session import Session
 from domain.user import User
 from domain.values import Email, Username
@@ -104,3 +105,18 @@ class InMemorySessionQueries:
         if after is not None:
             rows = [s for s in rows if (s.created_at, s.id) < (after.created_at, after.id)]
         return [replace(session) for session in rows[offset : offset + limit]]
+
+
+class InMemoryMailQueries:
+    def __init__(self, state: CommittedState) -> None:
+        self._state = state
+
+    async def counts(self) -> dict[MailState, int]:
+        counts: dict[MailState, int] = {}
+        for mail in self._state.mails.values():
+            counts[mail.state] = counts.get(mail.state, 0) + 1
+        return counts
+
+    async def failed(self, limit: int) -> list[Mail]:
+        failed = [mail for mail in self._state.mails.values() if mail.state is MailState.FAILED]
+        return [replace(mail) for mail in sorted(failed, key=lambda m: m.id, reverse=True)][:limit]

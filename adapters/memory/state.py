@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+from domain.account_token import AccountToken
 from domain.errors import (
     DomainError,
     EmailAlreadyRegistered,
@@ -15,6 +16,7 @@ from domain.errors import (
     UserNotFound,
 )
 from domain.item import Item
+from domain.mail import Mail
 from domain.session import RefreshToken, Session
 from domain.user import User
 
@@ -43,6 +45,8 @@ class PendingChanges:
     sessions: dict[str, Session | None] = field(default_factory=dict)
     added_sessions: set[str] = field(default_factory=set)
     refresh_tokens: dict[str, RefreshToken | None] = field(default_factory=dict)
+    account_tokens: dict[str, AccountToken | None] = field(default_factory=dict)
+    mails: dict[int, Mail | None] = field(default_factory=dict)
 
     def visible_users(self, committed: dict[int, User]) -> dict[int, User]:
         return _overlay(committed, self.users)
@@ -55,6 +59,12 @@ class PendingChanges:
 
     def visible_refresh_tokens(self, committed: dict[str, RefreshToken]) -> dict[str, RefreshToken]:
         return _overlay(committed, self.refresh_tokens)
+
+    def visible_account_tokens(self, committed: dict[str, AccountToken]) -> dict[str, AccountToken]:
+        return _overlay(committed, self.account_tokens)
+
+    def visible_mails(self, committed: dict[int, Mail]) -> dict[int, Mail]:
+        return _overlay(committed, self.mails)
 
 
 def _overlay(committed: dict[K, V], pending: dict[K, V | None]) -> dict[K, V]:
@@ -80,11 +90,19 @@ class CommittedState:
         self.items: dict[int, Item] = {}
         self.sessions: dict[str, Session] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
-        self.spending: dict[str, PendingChanges] = {}
-        """Refresh tokens a unit of work has spent but not committed, as a row lock would
-        hold them: no other unit of work can spend one meanwhile."""
+        self.account_tokens: dict[str, AccountToken] = {}
+        self.mails: dict[int, Mail] = {}
+        self.spending: dict[object, PendingChanges] = {}
+        """Rows a unit of work has spent or claimed but not committed (tokens by digest, mails
+        by id), as a row lock would hold them: no other unit of work can take one meanwhile."""
         self._user_ids = itertools.count(1)
         self._item_ids = itertools.count(1)
+        self._mail_ids = itertools.count(1)
+
+    def take(self, key: object, pending: PendingChanges) -> bool:
+        """Claim a row for `pending` until it commits or rolls back; False when another unit
+        of work holds it."""
+        return self.spending.setdefault(key, pending) is pending
 
     def release(self, pending: PendingChanges) -> None:
         """Drop the claims of a unit of work that committed or rolled back."""
@@ -97,6 +115,9 @@ class CommittedState:
 
     def next_item_id(self) -> int:
         return next(self._item_ids)
+
+    def next_mail_id(self) -> int:
+        return next(self._mail_ids)
 
     def commit(self, pending: PendingChanges) -> None:
         users = dict(self.users)
@@ -125,10 +146,28 @@ class CommittedState:
                 raise ItemNotFound(item_id)
 
         sessions, refresh_tokens = self._sessions_after(pending, users)
+        account_tokens = self._account_tokens_after(pending, users)
         self.users = users
         self.items = items
         self.sessions = sessions
         self.refresh_tokens = refresh_tokens
+        self.account_tokens = account_tokens
+        self.mails = _overlay(self.mails, pending.mails)
+
+    def _account_tokens_after(
+        self, pending: PendingChanges, users: dict[int, User]
+    ) -> dict[str, AccountToken]:
+        """A token needs its user, and goes with it (ON DELETE CASCADE)."""
+        tokens = {key: row for key, row in self.account_tokens.items() if row.user_id in users}
+        for digest, token in pending.account_tokens.items():
+            if token is None:
+                tokens.pop(digest, None)
+            elif token.user_id not in users:
+                if digest not in self.account_tokens:
+                    raise UserNotFound(token.user_id)
+            else:
+                tokens[digest] = token
+        return tokens
 
     def _sessions_after(
         self, pending: PendingChanges, users: dict[int, User]

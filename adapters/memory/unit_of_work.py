@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Self
 
 from adapters.memory.state import CommittedState, PendingChanges, first_conflict
+from domain.account_token import AccountToken, TokenPurpose
 from domain.errors import ItemNotFound, UserNotFound
 from domain.item import Item
+from domain.mail import Mail, MailState
 from domain.session import EndReason, RefreshToken, Session
 from domain.user import User
 from domain.values import Email, Username
@@ -165,7 +167,7 @@ class InMemorySessionRepository:
         token = self._tokens().get(digest)
         if token is None or token.used_at is not None:
             return None
-        if self._state.spending.setdefault(digest, self._pending) is not self._pending:
+        if not self._state.take(digest, self._pending):
             return None  # spent by a unit of work not committed yet: treated as spent
         self._pending.refresh_tokens[digest] = replace(token, used_at=now)
         return token.session_id
@@ -184,12 +186,102 @@ class InMemorySessionRepository:
         return len(gone)
 
 
+class InMemoryAccountTokenRepository:
+    """Spending claims the token as refresh tokens are claimed (see above)."""
+
+    def __init__(
+        self, state: CommittedState, pending: PendingChanges, users: InMemoryUserRepository
+    ) -> None:
+        self._state = state
+        self._pending = pending
+        self._users = users
+
+    def _visible(self) -> dict[str, AccountToken]:
+        return self._pending.visible_account_tokens(self._state.account_tokens)
+
+    async def add(self, token: AccountToken) -> None:
+        if await self._users.get(token.user_id) is None:
+            raise UserNotFound(token.user_id)
+        self._pending.account_tokens[token.digest] = token
+
+    async def get(self, digest: str) -> AccountToken | None:
+        return self._visible().get(digest)
+
+    async def spend(self, digest: str, purpose: TokenPurpose, now: datetime) -> AccountToken | None:
+        token = self._visible().get(digest)
+        if token is None or token.purpose is not purpose or not token.is_spendable(now):
+            return None
+        if not self._state.take(digest, self._pending):
+            return None
+        spent = replace(token, used_at=now)
+        self._pending.account_tokens[digest] = spent
+        return spent
+
+    async def void(self, user_id: int, purpose: TokenPurpose, now: datetime) -> int:
+        unspent = [
+            token
+            for token in self._visible().values()
+            if token.user_id == user_id and token.purpose is purpose and token.used_at is None
+        ]
+        for token in unspent:
+            self._pending.account_tokens[token.digest] = replace(token, used_at=now)
+        return len(unspent)
+
+    async def purge(self, now: datetime) -> int:
+        gone = [key for key, token in self._visible().items() if not token.is_spendable(now)]
+        for digest in gone:
+            self._pending.account_tokens[digest] = None
+        return len(gone)
+
+
+class InMemoryOutbox:
+    def __init__(self, state: CommittedState, pending: PendingChanges) -> None:
+        self._state = state
+        self._pending = pending
+
+    def _visible(self) -> dict[int, Mail]:
+        return self._pending.visible_mails(self._state.mails)
+
+    async def add(self, mail: Mail) -> None:
+        stored = replace(mail, id=self._state.next_mail_id())
+        self._pending.mails[stored.id] = stored
+
+    async def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Mail]:
+        due = sorted(
+            (mail for mail in self._visible().values() if mail.is_due(now)),
+            key=lambda mail: mail.id,
+        )
+        claimed: list[Mail] = []
+        for mail in due:
+            if len(claimed) == limit:
+                break
+            if not self._state.take(("mail", mail.id), self._pending):
+                continue  # claimed by a unit of work not committed yet: skipped, as SKIP LOCKED
+            taken = replace(mail)
+            taken.claim(now, lease)
+            self._pending.mails[mail.id] = taken
+            claimed.append(replace(taken))
+        return claimed
+
+    async def update(self, mail: Mail) -> None:
+        if mail.id in self._visible():
+            self._pending.mails[mail.id] = replace(mail)
+
+    async def purge(self) -> int:
+        sent = [key for key, mail in self._visible().items() if mail.state is MailState.SENT]
+        for mail_id in sent:
+            self._pending.mails[mail_id] = None
+        return len(sent)
+
+
 class InMemoryUnitOfWork:
     """One transaction over the committed state; build a new one for each use case."""
 
     users: InMemoryUserRepository
     items: InMemoryItemRepository
     sessions: InMemorySessionRepository
+    account_tokens: InMemoryAccountTokenRepository
+    outbox: InMemoryOutbox
 
     def __init__(self, state: CommittedState) -> None:
         self._state = state
@@ -203,6 +295,8 @@ class InMemoryUnitOfWork:
         self.users = InMemoryUserRepository(self._state, self._pending)
         self.items = InMemoryItemRepository(self._state, self._pending, self.users)
         self.sessions = InMemorySessionRepository(self._state, self._pending, self.users)
+        self.account_tokens = InMemoryAccountTokenRepository(self._state, self._pending, self.users)
+        self.outbox = InMemoryOutbox(self._state, self._pending)
 
     async def __aenter__(self) -> Self:
         self._begin()

@@ -9,7 +9,13 @@ from adapters.sql.availability import unavailable
 from adapters.sql.connections import Connections
 from adapters.sql.engine import create_engine
 from adapters.sql.gate import ConnectionGate
-from adapters.sql.queries import Reader, SqlItemQueries, SqlSessionQueries, SqlUserQueries
+from adapters.sql.queries import (
+    Reader,
+    SqlItemQueries,
+    SqlMailQueries,
+    SqlSessionQueries,
+    SqlUserQueries,
+)
 from adapters.sql.unit_of_work import SqlUnitOfWork
 
 READINESS_TIMEOUT_SECONDS = 2.0
@@ -32,6 +38,7 @@ class SqlDatabase:
         self.users = SqlUserQueries(reader)
         self.items = SqlItemQueries(reader)
         self.sessions = SqlSessionQueries(reader)
+        self.mail = SqlMailQueries(reader)
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def unit_of_work(self) -> SqlUnitOfWork:

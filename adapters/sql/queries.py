@@ -23,12 +23,13 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.connections import Connections
-from adapters.sql.records import items_table, sessions_table, users_table
+from adapters.sql.records import items_table, outbox_table, sessions_table, users_table
 from adapters.sql.rows import entity_reader, field_names
 from adapters.sql.types import UtcDateTime
 from application.paging import ItemPosition, SessionPosition, UserPosition
 from application.read_models import ItemFilters, ItemWithOwner, PublicProfile, SignedIn
 from domain.item import Item
+from domain.mail import Mail, MailState
 from domain.session import Session
 from domain.user import User
 from domain.values import Email, Username
@@ -243,3 +244,26 @@ class SqlSessionQueries:
             values |= {"after_created_at": after.created_at, "after_id": after.id}
             statement = _SESSION_PAGE_AFTER
         return [_session(row) for row in await self._reader.rows(statement, values)]
+
+
+_MAIL_COUNTS = select(outbox_table.c.state, func.count()).group_by(outbox_table.c.state)
+_FAILED_MAILS = (
+    select(outbox_table)
+    .where(outbox_table.c.state == MailState.FAILED.value)
+    .order_by(outbox_table.c.id.desc())
+    .limit(bindparam("limit"))
+)
+_failed_mail = entity_reader(Mail, _FAILED_MAILS)
+
+
+class SqlMailQueries:
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+
+    async def counts(self) -> dict[MailState, int]:
+        return dict(await self._reader.rows(_MAIL_COUNTS, {}))  # type: ignore[arg-type]
+
+    async def failed(self, limit: int) -> list[Mail]:
+        return [
+            _failed_mail(row) for row in await self._reader.rows(_FAILED_MAILS, {"limit": limit})
+        ]

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, MetaData, String, Text, func
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Text, func
 from sqlmodel import Field, SQLModel
 
 from adapters.sql.types import BigIntId, PriceValue, StrEnumValue, TextValue, UtcDateTime
+from domain.account_token import MAX_PURPOSE_CHARS, TokenPurpose
+from domain.mail import MAX_ERROR_CHARS, MAX_STATE_CHARS, MAX_SUBJECT_CHARS, MailState
 from domain.opaque_token import DIGEST_CHARS
 from domain.session import (
     MAX_ADDRESS_CHARS,
@@ -46,6 +48,7 @@ USERS_USERNAME_UNIQUE = "uq_users_username_lower"
 ITEMS_OWNER_FK = "fk_items_user_id_users"
 SESSIONS_USER_FK = "fk_sessions_user_id_users"
 REFRESH_TOKENS_SESSION_FK = "fk_refresh_tokens_session_id_sessions"
+ACCOUNT_TOKENS_USER_FK = "fk_account_tokens_user_id_users"
 
 
 # AUTOINCREMENT makes SQLite never reuse a deleted row's id (as PostgreSQL's sequences do not):
@@ -71,6 +74,7 @@ class UserRecord(Record, table=True):
     hashed_password: str = Field(sa_column=Column(String(255), nullable=False))
     is_active: bool = Field(sa_column=Column(Boolean, nullable=False))
     is_superuser: bool = Field(sa_column=Column(Boolean, nullable=False))
+    email_verified: bool = Field(sa_column=Column(Boolean, nullable=False))
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
@@ -158,10 +162,59 @@ class RefreshTokenRecord(Record, table=True):
     used_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
 
 
+class AccountTokenRecord(Record, table=True):
+    """Reset and verification tokens by digest; they go with their user."""
+
+    __tablename__ = "account_tokens"
+
+    digest: str = Field(sa_column=Column(String(DIGEST_CHARS), primary_key=True))
+    user_id: int = Field(
+        sa_column=Column(
+            BigIntId,
+            ForeignKey("users.id", ondelete="CASCADE", name=ACCOUNT_TOKENS_USER_FK),
+            nullable=False,
+        )
+    )
+    purpose: TokenPurpose = Field(
+        sa_column=Column(StrEnumValue(TokenPurpose, MAX_PURPOSE_CHARS), nullable=False)
+    )
+    email: Email = Field(sa_column=Column(TextValue(Email, MAX_EMAIL_LENGTH), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+
+
+class MailRecord(Record, table=True):
+    """The outbox. No foreign key to users: a notice to a deleted account's old address, or
+    mail already sent, stays until it is sent or purged."""
+
+    __tablename__ = "outbox"
+    __table_args__ = _NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    to: Email = Field(
+        sa_column=Column("recipient", TextValue(Email, MAX_EMAIL_LENGTH), key="to", nullable=False)
+    )
+    subject: str = Field(sa_column=Column(String(MAX_SUBJECT_CHARS), nullable=False))
+    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    state: MailState = Field(
+        sa_column=Column(StrEnumValue(MailState, MAX_STATE_CHARS), nullable=False)
+    )
+    attempts: int = Field(sa_column=Column(Integer, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    next_attempt_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    last_error: str | None = Field(
+        default=None, sa_column=Column(String(MAX_ERROR_CHARS), nullable=True)
+    )
+
+
 users_table = UserRecord.__table__  # type: ignore[attr-defined]
 items_table = ItemRecord.__table__  # type: ignore[attr-defined]
 sessions_table = SessionRecord.__table__  # type: ignore[attr-defined]
 refresh_tokens_table = RefreshTokenRecord.__table__  # type: ignore[attr-defined]
+account_tokens_table = AccountTokenRecord.__table__  # type: ignore[attr-defined]
+outbox_table = MailRecord.__table__  # type: ignore[attr-defined]
 
 # Uniqueness ignores case in the database itself, whatever a client writes.
 Index(USERS_EMAIL_UNIQUE, func.lower(users_table.c.email), unique=True)
@@ -183,3 +236,6 @@ Index(
     sessions_table.c.id.desc(),
 )
 Index("ix_refresh_tokens_session_id", refresh_tokens_table.c.session_id)
+# A user's tokens (voiding them, the cascade); the relay's due mail, oldest first.
+Index("ix_account_tokens_user_id", account_tokens_table.c.user_id)
+Index("ix_outbox_due", outbox_table.c.state, outbox_table.c.next_attempt_at, outbox_table.c.id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, Table, bindparam, delete, func, insert, not_, or_, select, update
@@ -12,10 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import integrity
 from adapters.sql.queries import UserFinder, live_sessions
-from adapters.sql.records import items_table, refresh_tokens_table, sessions_table, users_table
+from adapters.sql.records import (
+    ACCOUNT_TOKENS_USER_FK,
+    account_tokens_table,
+    items_table,
+    outbox_table,
+    refresh_tokens_table,
+    sessions_table,
+    users_table,
+)
 from adapters.sql.rows import entity_reader, to_row
+from adapters.sql.types import UtcDateTime
+from domain.account_token import AccountToken, TokenPurpose
 from domain.errors import EmailAlreadyRegistered, ItemNotFound, UsernameTaken, UserNotFound
 from domain.item import Item
+from domain.mail import Mail, MailState
 from domain.session import EndReason, RefreshToken, Session
 from domain.user import User
 
@@ -208,3 +219,119 @@ class SqlSessionRepository:
     async def purge(self, now: datetime) -> int:
         """Their refresh tokens go in the same statement (ON DELETE CASCADE)."""
         return await self._count(_PURGE_SESSIONS, {"now": now})
+
+
+_account_tokens = account_tokens_table.c
+_INSERT_ACCOUNT_TOKEN = insert(account_tokens_table)
+_GET_ACCOUNT_TOKEN = select(account_tokens_table).where(
+    _account_tokens.digest == bindparam("token_digest")
+)
+_account_token = entity_reader(AccountToken, _GET_ACCOUNT_TOKEN)
+_UNSPENT = _account_tokens.used_at.is_(None)
+# `AccountToken.is_spendable` in SQL, decided row by row by the database: of two racing
+# spends one finds the row changed (PostgreSQL re-checks it after the lock) and spends nothing.
+_SPEND_ACCOUNT_TOKEN = (
+    update(account_tokens_table)
+    .where(
+        _account_tokens.digest == bindparam("token_digest"),
+        _account_tokens.purpose == bindparam("token_purpose"),
+        _UNSPENT,
+        _account_tokens.expires_at > bindparam("now", type_=UtcDateTime()),
+    )
+    .returning(*account_tokens_table.c)
+)
+_spent_token = entity_reader(AccountToken, select(*account_tokens_table.c))
+_VOID_ACCOUNT_TOKENS = update(account_tokens_table).where(
+    _account_tokens.user_id == bindparam("owner"),
+    _account_tokens.purpose == bindparam("token_purpose"),
+    _UNSPENT,
+)
+_PURGE_ACCOUNT_TOKENS = delete(account_tokens_table).where(
+    or_(
+        _account_tokens.used_at.is_not(None),
+        _account_tokens.expires_at <= bindparam("now", type_=UtcDateTime()),
+    )
+)
+
+
+class SqlAccountTokenRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, token: AccountToken) -> None:
+        try:
+            await self._connection.execute(
+                _INSERT_ACCOUNT_TOKEN, to_row(token, account_tokens_table)
+            )
+        except IntegrityError as error:
+            if missing := integrity.missing_user(error, ACCOUNT_TOKENS_USER_FK, token.user_id):
+                raise missing from None
+            raise
+
+    async def get(self, digest: str) -> AccountToken | None:
+        result = await self._connection.execute(_GET_ACCOUNT_TOKEN, {"token_digest": digest})
+        row = result.first()
+        return _account_token(row) if row is not None else None
+
+    async def spend(self, digest: str, purpose: TokenPurpose, now: datetime) -> AccountToken | None:
+        values = {"token_digest": digest, "token_purpose": purpose, "now": now, "used_at": now}
+        row = (await self._connection.execute(_SPEND_ACCOUNT_TOKEN, values)).first()
+        return _spent_token(row) if row is not None else None
+
+    async def void(self, user_id: int, purpose: TokenPurpose, now: datetime) -> int:
+        values = {"owner": user_id, "token_purpose": purpose, "used_at": now}
+        rowcount: int = (await self._connection.execute(_VOID_ACCOUNT_TOKENS, values)).rowcount
+        return rowcount
+
+    async def purge(self, now: datetime) -> int:
+        rowcount: int = (
+            await self._connection.execute(_PURGE_ACCOUNT_TOKENS, {"now": now})
+        ).rowcount
+        return rowcount
+
+
+_mails = outbox_table.c
+_INSERT_MAIL = insert(outbox_table).returning(_mails.id)
+_DUE = (
+    select(_mails.id)
+    .where(
+        _mails.state == MailState.PENDING.value,
+        _mails.next_attempt_at <= bindparam("now", type_=UtcDateTime()),
+    )
+    .order_by(_mails.id)
+    .limit(bindparam("batch"))
+    # PostgreSQL: rows another relay holds are passed over, not waited for; SQLite has no row
+    # locks and needs none (one write transaction at a time), and leaves the clause out.
+    .with_for_update(skip_locked=True)
+)
+_CLAIM_DUE = (
+    update(outbox_table)
+    .where(_mails.id.in_(_DUE.scalar_subquery()))
+    .values(attempts=_mails.attempts + 1, next_attempt_at=bindparam("lease_until"))
+    .returning(*outbox_table.c)
+)
+_mail = entity_reader(Mail, select(*outbox_table.c))
+_UPDATE_MAIL = update(outbox_table).where(_by_id(outbox_table))
+_PURGE_MAILS = delete(outbox_table).where(_mails.state == MailState.SENT.value)
+
+
+class SqlOutbox:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, mail: Mail) -> None:
+        await self._connection.execute(_INSERT_MAIL, to_row(mail, outbox_table))
+
+    async def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Mail]:
+        values = {"now": now, "batch": limit, "lease_until": now + lease}
+        rows = (await self._connection.execute(_CLAIM_DUE, values)).all()
+        return sorted((_mail(row) for row in rows), key=lambda mail: mail.id)
+
+    async def update(self, mail: Mail) -> None:
+        await self._connection.execute(
+            _UPDATE_MAIL, to_row(mail, outbox_table) | {"row_id": mail.id}
+        )
+
+    async def purge(self) -> int:
+        rowcount: int = (await self._connection.execute(_PURGE_MAILS)).rowcount
+        return rowcount

@@ -66,6 +66,7 @@ async def seed_demo_data(
                     "hashed_password": password_hash,
                     "is_active": True,
                     "is_superuser": False,
+                    "email_verified": True,  # demo addresses: nobody is there to verify them
                     "created_at": now,
                     "updated_at": now,
                 }

@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.connections import Connections
 from adapters.sql.repositories import (
+    SqlAccountTokenRepository,
     SqlItemRepository,
+    SqlOutbox,
     SqlSessionRepository,
     SqlUserRepository,
 )
@@ -25,6 +27,8 @@ class SqlUnitOfWork:
     users: SqlUserRepository
     items: SqlItemRepository
     sessions: SqlSessionRepository
+    account_tokens: SqlAccountTokenRepository
+    outbox: SqlOutbox
 
     def __init__(self, connections: Connections) -> None:
         self._connections = connections
@@ -38,6 +42,8 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(self._connection)
         self.items = SqlItemRepository(self._connection)
         self.sessions = SqlSessionRepository(self._connection)
+        self.account_tokens = SqlAccountTokenRepository(self._connection)
+        self.outbox = SqlOutbox(self._connection)
         return self
 
     async def __aexit__(
