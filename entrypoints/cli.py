@@ -1,10 +1,12 @@
-"""The `itemhub` command line: migrate, serve, create-superuser, seed, purge."""
+"""The `itemhub` command line: migrate, serve, create-superuser, seed, purge, mail-relay,
+mail-status."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import secrets
+import signal
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -18,11 +20,14 @@ from sqlalchemy.exc import DBAPIError
 
 from adapters.options import DatabaseOptions
 from application.errors import StorageUnavailable, SuperuserIdentityConflict
+from application.use_cases.housekeeping import Purged
+from application.use_cases.mail_relay import OutboxStatus
 from application.use_cases.users import Registration
 from domain.errors import InvalidValue
 from domain.values import Email, PlainPassword, Username
 from entrypoints.container import Container, open_database, shutdown
 from entrypoints.logging import LOG_CONFIG
+from entrypoints.mail_relay import relay_until
 from entrypoints.settings import ConfigurationError, Settings
 
 T = TypeVar("T")
@@ -194,15 +199,59 @@ def seed(
 
 @cli.command()
 def purge() -> None:
-    """Delete ended and expired sessions with their refresh tokens (run it daily, from cron or
-    a systemd timer: every refresh leaves a spent token behind until its session goes)."""
+    """Delete ended and expired sessions with their refresh tokens, spent and expired reset
+    and verification tokens, and sent mail (run it daily, from cron or a systemd timer: every
+    refresh leaves a spent token behind until its session goes)."""
     settings = _settings()
 
-    async def work(container: Container) -> int:
-        return await container.purge_sessions()()
+    async def work(container: Container) -> Purged:
+        return await container.purge()()
 
     purged = _run(settings, work)
-    typer.echo(f"Purged {purged} ended or expired sessions from {_shown(settings)}.")
+    typer.echo(
+        f"Purged {purged.sessions} ended or expired sessions, {purged.account_tokens} spent or "
+        f"expired link tokens and {purged.mails} sent mails from {_shown(settings)}."
+    )
+
+
+@cli.command("mail-relay")
+def mail_relay(
+    once: Annotated[bool, typer.Option(help="One pass over the outbox, then exit.")] = False,
+) -> None:
+    """Send the outbox's mail, until stopped (Ctrl-C, SIGTERM). Run it beside `itemhub serve`
+    started with ITEMHUB_MAIL_RELAY_IN_SERVE=false, or as well: relays share the work."""
+    settings = _settings()
+
+    async def work(container: Container) -> None:
+        relay = container.relay_mail()
+        if once:
+            report = await relay()
+            typer.echo(f"Sent {report.sent}, {report.retrying} to retry, {report.failed} failed.")
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
+        typer.echo(f"Relaying mail from {_shown(settings)}; Ctrl-C stops.")
+        await relay_until(stop, relay, settings.mail_relay_poll_seconds)
+
+    _run(settings, work)
+
+
+@cli.command("mail-status")
+def mail_status() -> None:
+    """How many mails wait, were sent and failed; the latest failures and why."""
+    settings = _settings()
+
+    async def work(container: Container) -> OutboxStatus:
+        return await container.show_outbox()()
+
+    status = _run(settings, work)
+    typer.echo(", ".join(f"{state.value} {count}" for state, count in status.counts.items()))
+    for mail in status.failed:
+        typer.echo(
+            f"failed: mail {mail.id} to {mail.to} after {mail.attempts} attempts: {mail.last_error}"
+        )
 
 
 def main() -> None:

@@ -16,10 +16,20 @@ from adapters.clock import SystemClock
 from adapters.options import DatabaseOptions
 from adapters.security import BcryptPasswordHasher, JwtTokenService
 from adapters.throttling import open_attempt_limiter
-from application.attempts import LoginLimits
-from application.ports import Database
+from application.attempts import LoginLimits, MailLimits
+from application.letters import Links
+from application.ports import Database, Mailer
+from application.use_cases.account_mail import (
+    AccountMail,
+    ConfirmPasswordReset,
+    RequestPasswordReset,
+    ResendVerification,
+    VerifyEmail,
+)
 from application.use_cases.auth import Authenticate, RefreshSession, ResolveCurrentUser
+from application.use_cases.housekeeping import Purge
 from application.use_cases.items import CreateItem, DeleteItem, GetItem, ListItems, UpdateItem
+from application.use_cases.mail_relay import RelayMail, ShowOutbox
 from application.use_cases.sessions import (
     EndOtherOwnSessions,
     EndOwnSession,
@@ -27,7 +37,6 @@ from application.use_cases.sessions import (
     ListOwnSessions,
     ListUserSessions,
     LogOut,
-    PurgeSessions,
 )
 from application.use_cases.users import (
     CreateOrPromoteSuperuser,
@@ -38,6 +47,8 @@ from application.use_cases.users import (
     RegisterUser,
     UpdateUser,
 )
+from domain.account_token import AccountTokenLifetimes
+from domain.mail import RetryPolicy
 from domain.session import SessionLifetime
 from entrypoints.settings import ConfigurationError, Settings
 
@@ -68,12 +79,47 @@ def open_database(url: str, options: DatabaseOptions) -> Database:
         raise ConfigurationError(str(error)) from None
 
 
+# The mailer for each mail URL scheme, as for DATABASES; the class takes
+# (url, sender, timeout_seconds).
+MAILERS = {
+    "console": "adapters.mail.console:ConsoleMailer",
+    "smtp": "adapters.mail.smtp:SmtpMailer",
+    "smtps": "adapters.mail.smtp:SmtpMailer",
+    "memory": "adapters.mail.memory:InMemoryMailer",
+}
+
+
+def open_mailer(url: str, sender: str, timeout_seconds: float) -> Mailer:
+    scheme = url.partition(":")[0].lower()
+    if scheme not in MAILERS:
+        raise ConfigurationError(f"no mailer for {scheme!r} URLs; use one of: {', '.join(MAILERS)}")
+    module, _, name = MAILERS[scheme].partition(":")
+    adapter = getattr(importlib.import_module(module), name)
+    try:
+        return cast(Mailer, adapter(url, sender, timeout_seconds))
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
+
+
 def _minutes(minutes: int) -> timedelta:
     return timedelta(minutes=minutes)
 
 
 def _session_lifetime(idle_days: int, max_days: int) -> SessionLifetime:
     return SessionLifetime(idle=timedelta(days=idle_days), maximum=timedelta(days=max_days))
+
+
+def _token_lifetimes(reset_minutes: int, verification_hours: int) -> AccountTokenLifetimes:
+    return AccountTokenLifetimes(
+        password_reset=timedelta(minutes=reset_minutes),
+        email_verification=timedelta(hours=verification_hours),
+    )
+
+
+def _retry_policy(max_attempts: int, first_retry_seconds: float) -> RetryPolicy:
+    return RetryPolicy(
+        max_attempts=max_attempts, first_delay=timedelta(seconds=first_retry_seconds)
+    )
 
 
 class Container(containers.DeclarativeContainer):
@@ -100,6 +146,7 @@ class Container(containers.DeclarativeContainer):
     user_queries = database.provided.users
     item_queries = database.provided.items
     session_queries = database.provided.sessions
+    mail_queries = database.provided.mail
 
     hasher = providers.Singleton(
         BcryptPasswordHasher,
@@ -128,6 +175,39 @@ class Container(containers.DeclarativeContainer):
         max_days=settings.provided.session_max_days,
     )
 
+    mailer = providers.Singleton(
+        open_mailer,
+        settings.provided.mail_url,
+        settings.provided.mail_from,
+        settings.provided.mail_timeout_seconds,
+    )
+    account_mail = providers.Singleton(
+        AccountMail,
+        links=providers.Singleton(Links, settings.provided.public_url),
+        lifetimes=providers.Singleton(
+            _token_lifetimes,
+            settings.provided.password_reset_minutes,
+            settings.provided.email_verification_hours,
+        ),
+    )
+    mail_limits = providers.Singleton(
+        MailLimits,
+        per_client=settings.provided.mail_requests_per_address_per_hour,
+        per_recipient=settings.provided.mail_requests_per_email_per_hour,
+    )
+    relay_mail = providers.Singleton(
+        RelayMail,
+        uow=unit_of_work,
+        mailer=mailer,
+        clock=clock,
+        policy=providers.Singleton(
+            _retry_policy,
+            settings.provided.mail_max_attempts,
+            settings.provided.mail_first_retry_seconds,
+        ),
+    )
+    show_outbox = providers.Singleton(ShowOutbox, mail=mail_queries)
+
     register_user = providers.Singleton(
         RegisterUser,
         uow=unit_of_work,
@@ -135,6 +215,27 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         limiter=attempt_limiter,
         per_hour=settings.provided.registrations_per_address_per_hour,
+        mail=account_mail,
+    )
+    request_password_reset = providers.Singleton(
+        RequestPasswordReset,
+        uow=unit_of_work,
+        clock=clock,
+        mail=account_mail,
+        limiter=attempt_limiter,
+        limits=mail_limits,
+    )
+    confirm_password_reset = providers.Singleton(
+        ConfirmPasswordReset, uow=unit_of_work, hasher=hasher, clock=clock
+    )
+    verify_email = providers.Singleton(VerifyEmail, uow=unit_of_work, clock=clock)
+    resend_verification = providers.Singleton(
+        ResendVerification,
+        uow=unit_of_work,
+        clock=clock,
+        mail=account_mail,
+        limiter=attempt_limiter,
+        limits=mail_limits,
     )
     authenticate = providers.Singleton(
         Authenticate,
@@ -161,10 +262,12 @@ class Container(containers.DeclarativeContainer):
         ListUserSessions, users=user_queries, sessions=session_queries, clock=clock
     )
     end_user_sessions = providers.Singleton(EndUserSessions, uow=unit_of_work, clock=clock)
-    purge_sessions = providers.Singleton(PurgeSessions, uow=unit_of_work, clock=clock)
+    purge = providers.Singleton(Purge, uow=unit_of_work, clock=clock)
     get_user = providers.Singleton(GetUser, users=user_queries)
     list_users = providers.Singleton(ListUsers, users=user_queries)
-    update_user = providers.Singleton(UpdateUser, uow=unit_of_work, hasher=hasher, clock=clock)
+    update_user = providers.Singleton(
+        UpdateUser, uow=unit_of_work, hasher=hasher, clock=clock, mail=account_mail
+    )
     recent_login = providers.Callable(_minutes, settings.provided.recent_login_minutes)
     delete_own_account = providers.Singleton(
         DeleteOwnAccount, uow=unit_of_work, clock=clock, recent_login=recent_login
@@ -175,17 +278,25 @@ class Container(containers.DeclarativeContainer):
     create_superuser = providers.Singleton(
         CreateOrPromoteSuperuser, uow=unit_of_work, hasher=hasher, clock=clock
     )
-    create_item = providers.Singleton(CreateItem, uow=unit_of_work, clock=clock)
+    require_verified_email = settings.provided.require_verified_email
+    create_item = providers.Singleton(
+        CreateItem, uow=unit_of_work, clock=clock, require_verified_email=require_verified_email
+    )
     get_item = providers.Singleton(GetItem, items=item_queries)
     list_items = providers.Singleton(ListItems, items=item_queries)
-    update_item = providers.Singleton(UpdateItem, uow=unit_of_work, clock=clock)
-    delete_item = providers.Singleton(DeleteItem, uow=unit_of_work)
+    update_item = providers.Singleton(
+        UpdateItem, uow=unit_of_work, clock=clock, require_verified_email=require_verified_email
+    )
+    delete_item = providers.Singleton(
+        DeleteItem, uow=unit_of_work, require_verified_email=require_verified_email
+    )
 
 
 async def shutdown(container: Container) -> None:
     """Release what the container holds: database connections, the attempt limiter's Redis
-    connections, hashing threads. Each is cheap to build, so one never used is built and
+    connections, the mailer, hashing threads. Each is cheap to build, so one never used is built and
     closed at once."""
     await container.database().close()
     await container.attempt_limiter().close()
+    await container.mailer().close()
     container.hasher().close()

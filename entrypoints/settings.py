@@ -46,6 +46,24 @@ class Settings(BaseSettings):
     session_idle_days: int = Field(default=14, ge=1, le=3650)
     session_max_days: int = Field(default=30, ge=1, le=3650)
 
+    mail_url: str = Field(
+        default="console://",
+        description="console:// (mail written to the log), smtp://[user:password@]host:port "
+        "(STARTTLS when offered) or smtps://... (TLS from the start).",
+    )
+    mail_from: str = "itemhub <no-reply@localhost>"
+    public_url: str = "http://127.0.0.1:8000"
+    mail_relay_in_serve: bool = True
+    mail_max_attempts: int = Field(default=8, ge=1, le=100)
+    mail_first_retry_seconds: float = Field(default=30.0, gt=0)
+    mail_relay_poll_seconds: float = Field(default=1.0, gt=0)
+    mail_timeout_seconds: float = Field(default=30.0, gt=0)
+    password_reset_minutes: int = Field(default=30, ge=1, le=60 * 24)
+    email_verification_hours: int = Field(default=48, ge=1, le=24 * 30)
+    require_verified_email: bool = False
+    mail_requests_per_address_per_hour: int = Field(default=20, ge=1)
+    mail_requests_per_email_per_hour: int = Field(default=5, ge=1)
+
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=0, ge=0)
     db_pool_timeout_seconds: float = Field(default=2.0, gt=0)
@@ -67,6 +85,20 @@ class Settings(BaseSettings):
         if not url.startswith(("memory://", "redis://", "rediss://")):
             raise ValueError("use memory:// for one process or redis://host:6379 for several")
         return url
+
+    @field_validator("mail_url")
+    @classmethod
+    def _known_mailer(cls, url: str) -> str:
+        if not url.startswith(("console://", "smtp://", "smtps://", "memory://")):
+            raise ValueError("use console://, smtp://host:port or smtps://host:port")
+        return url
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("links in mails need an absolute http:// or https:// URL")
+        return url.rstrip("/")
 
     @model_validator(mode="after")
     def _production_needs_a_strong_secret(self) -> Settings:

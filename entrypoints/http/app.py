@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from domain.errors import DomainError, InvalidValue
 from entrypoints.container import Container, shutdown
+from entrypoints.http import pages
 from entrypoints.http.middleware import (
     AccessLogMiddleware,
     BodyLimitMiddleware,
@@ -26,8 +28,10 @@ from entrypoints.http.problems import (
     invalid_value_handler,
     request_validation_handler,
 )
-from entrypoints.http.routes import auth, health, items, sessions, users
+from entrypoints.http.routes import account_mail, auth, health, items, sessions, users
+from entrypoints.mail_relay import RelayTask
 
+logger = logging.getLogger("itemhub.http")
 API_PREFIX = "/api/v1"
 DESCRIPTION = """Register, log in with the OAuth2 password flow (use **Authorize** above with your
 email or username and password), and publish items that anyone can browse.
@@ -37,9 +41,16 @@ Every error is `application/problem+json` (RFC 9457)."""
 def create_app(container: Container | None = None) -> FastAPI:
     """Build the app around a container: uvicorn calls it bare; tests pass one with overrides."""
     container = container or Container()
-    # Resolved now, so a bad configuration (signing key, database URL) stops start-up.
+    # Resolved now, so a bad configuration (signing key, database URL, mail URL) stops start-up.
     container.tokens()
     container.database()
+    container.mailer()
+    settings = container.settings()
+    if settings.env == "production" and settings.mail_url.startswith("console:"):
+        logger.warning(
+            "ITEMHUB_MAIL_URL is console://: mails, with their reset and verification links, "
+            "go to this log and to nobody's mailbox; set an smtp:// URL"
+        )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -48,7 +59,11 @@ def create_app(container: Container | None = None) -> FastAPI:
         # collections ran every ~0.5 s, took ~60 ms each and found nothing (BENCHMARKS.md).
         gc.collect()
         gc.freeze()
+        relay = RelayTask(container.relay_mail(), settings.mail_relay_poll_seconds)
+        if settings.mail_relay_in_serve:
+            relay.start()
         yield
+        await relay.stop()
         gc.unfreeze()  # an app stopped inside a longer-lived process (tests) leaves nothing behind
         await shutdown(container)
 
@@ -81,7 +96,9 @@ def create_app(container: Container | None = None) -> FastAPI:
     # Included one by one rather than under one /api/v1 router: FastAPI walks each level of
     # included routers per request, and a level costs every request a little.
     app.include_router(health.router)
-    for module in (auth, users, sessions, items):
+    # The hot paths first: a request is matched against routes in the order they were added.
+    for module in (auth, users, sessions, items, account_mail):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(pages.router)
     install_openapi(app)
     return app

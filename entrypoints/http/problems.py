@@ -26,6 +26,7 @@ from application.errors import (
     InvalidCredentials,
     InvalidRefreshToken,
     LoginThrottled,
+    MailRequestThrottled,
     NotAuthenticated,
     RecentLoginRequired,
     RegistrationThrottled,
@@ -37,6 +38,8 @@ from application.errors import (
 from domain.errors import (
     DomainError,
     EmailAlreadyRegistered,
+    EmailNotVerified,
+    InvalidAccountToken,
     InvalidValue,
     ItemNotFound,
     LastSuperuser,
@@ -134,6 +137,13 @@ PROBLEMS: dict[type[DomainError], ProblemType] = {
     NotAllowed: ProblemType(
         403, "forbidden", "Forbidden", "You are not allowed to change another user's item"
     ),
+    EmailNotVerified: ProblemType(
+        403,
+        "email-not-verified",
+        "Email not verified",
+        "Verify your email address first: follow the link we mailed you, "
+        "or ask for a new one at POST /api/v1/auth/verify-email/resend",
+    ),
     UserNotFound: ProblemType(404, "user-not-found", "User not found", "There is no user 7"),
     ItemNotFound: ProblemType(404, "item-not-found", "Item not found", "There is no item 7"),
     SessionNotFound: ProblemType(
@@ -166,6 +176,12 @@ PROBLEMS: dict[type[DomainError], ProblemType] = {
         "Wrong current password",
         "current_password is missing or wrong; it is required to change your password",
     ),
+    InvalidAccountToken: ProblemType(
+        400,
+        "invalid-token",
+        "Invalid or expired link",
+        "This link is invalid, has expired or was used already; ask for a new one",
+    ),
     TooManyAttempts: ProblemType(
         429, "too-many-attempts", "Too many attempts", "Too many attempts; try again in 60 seconds"
     ),
@@ -180,6 +196,12 @@ PROBLEMS: dict[type[DomainError], ProblemType] = {
         "too-many-registrations",
         "Too many registrations",
         "Too many registrations from your address; try again in 1800 seconds",
+    ),
+    MailRequestThrottled: ProblemType(
+        429,
+        "too-many-mail-requests",
+        "Too many mail requests",
+        "Too many mail requests; try again in 3600 seconds",
     ),
     HashingBusy: ProblemType(
         503,

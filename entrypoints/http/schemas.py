@@ -96,6 +96,7 @@ class UserRead(BaseModel):
     username: UsernameField
     is_active: bool
     is_superuser: bool
+    email_verified: bool
     created_at: datetime
     updated_at: datetime
 
@@ -205,3 +206,44 @@ class SessionPage(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
+
+
+# Issued link tokens are 43 characters; anything this long is refused before it is read.
+MAX_LINK_TOKEN_CHARS = 1024
+LinkToken = Field(
+    max_length=MAX_LINK_TOKEN_CHARS,
+    description="The `token` parameter of the link in the mail.",
+)
+
+
+class PasswordResetRequest(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "alice@example.com"}]})
+    email: EmailField
+
+
+class PasswordResetConfirm(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "token": "the token from the link in the mail",
+                    "new_password": "a new passphrase",
+                }
+            ]
+        }
+    )
+    token: str = LinkToken
+    new_password: PasswordField
+
+
+class EmailVerification(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"token": "the token from the link in the mail"}]}
+    )
+    token: str = LinkToken
+
+
+class Accepted(BaseModel):
+    """A request taken for processing; what happens next is told by mail, if at all."""
+
+    detail: str

@@ -102,7 +102,7 @@ async def test_forged_and_tampered_tokens_are_refused(api: Api) -> None:
     attempts = [
         {"Authorization": f"Bearer {header}.{as_admin}.{signature}"},  # payload swapped
         _forge(claims, key="not-the-servers-secret-but-long-enough"),  # another key
-        {"Authorization": f"Bearer {jwt.encode(claims | {'sub': '1'}, None, algorithm='none')}"},
+        {"Authorization": f"Bearer {jwt.encode(claims | {'sub': '1'}, '', algorithm='none')}"},
         _forge({k: v for k, v in claims.items() if k != "exp"}),  # no expiry
         _forge(claims | {"exp": now - 1}),  # expired
         _forge(claims | {"sid": "B" * 22}),  # a session that does not exist

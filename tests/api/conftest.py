@@ -98,6 +98,7 @@ def make_settings(database_url: str | None, **overrides: Any) -> Settings:
         database_url=database_url or "memory://",
         secret_key=SecretStr(SECRET),
         bcrypt_rounds=4,
+        mail_url="memory://",
         # Tests register many accounts from one address; the limit has tests of its own.
         **({"registrations_per_address_per_hour": 10**6} | overrides),
     )

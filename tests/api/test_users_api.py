@@ -7,7 +7,16 @@ import pytest
 from tests.api.conftest import PASSWORD, Api, assert_problem
 
 USERS = "/api/v1/users"
-READ_FIELDS = {"id", "email", "username", "is_active", "is_superuser", "created_at", "updated_at"}
+READ_FIELDS = {
+    "id",
+    "email",
+    "username",
+    "is_active",
+    "is_superuser",
+    "email_verified",
+    "created_at",
+    "updated_at",
+}
 
 
 async def test_registration_returns_the_account_and_where_it_lives(api: Api) -> None:
