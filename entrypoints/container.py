@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from datetime import timedelta
-from typing import cast
+from typing import Any, ClassVar, cast
 
 from dependency_injector import containers, providers
 
@@ -63,16 +63,22 @@ DATABASES = {
 }
 
 
-def open_database(url: str, options: DatabaseOptions) -> Database:
-    """Build (not connect) the adapter the URL names; a URL no adapter serves is a
+def _adapter_class(url: str, adapters: dict[str, str], what: str) -> Any:
+    """The class `adapters` names for the URL's scheme (imported now), or a
     ConfigurationError saying which schemes there are."""
     scheme = url.partition(":")[0].partition("+")[0].lower()
-    if scheme not in DATABASES:
+    if scheme not in adapters:
         raise ConfigurationError(
-            f"no database adapter for {scheme!r} URLs; use one of: {', '.join(DATABASES)}"
+            f"no {what} for {scheme!r} URLs; use one of: {', '.join(adapters)}"
         )
-    module, _, name = DATABASES[scheme].partition(":")
-    adapter = getattr(importlib.import_module(module), name)
+    module, _, name = adapters[scheme].partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def open_database(url: str, options: DatabaseOptions) -> Database:
+    """Build (not connect) the adapter the URL names; a URL it refuses is a
+    ConfigurationError."""
+    adapter = _adapter_class(url, DATABASES, "database adapter")
     try:
         return cast(Database, adapter(url, options))
     except ValueError as error:  # the adapter refused the rest of the URL
@@ -90,11 +96,7 @@ MAILERS = {
 
 
 def open_mailer(url: str, sender: str, timeout_seconds: float) -> Mailer:
-    scheme = url.partition(":")[0].lower()
-    if scheme not in MAILERS:
-        raise ConfigurationError(f"no mailer for {scheme!r} URLs; use one of: {', '.join(MAILERS)}")
-    module, _, name = MAILERS[scheme].partition(":")
-    adapter = getattr(importlib.import_module(module), name)
+    adapter = _adapter_class(url, MAILERS, "mailer")
     try:
         return cast(Mailer, adapter(url, sender, timeout_seconds))
     except ValueError as error:
@@ -217,26 +219,20 @@ class Container(containers.DeclarativeContainer):
         per_hour=settings.provided.registrations_per_address_per_hour,
         mail=account_mail,
     )
-    request_password_reset = providers.Singleton(
-        RequestPasswordReset,
-        uow=unit_of_work,
-        clock=clock,
-        mail=account_mail,
-        limiter=attempt_limiter,
-        limits=mail_limits,
-    )
+    # What a request for a mailed link needs: both kinds are built alike.
+    _mail_request: ClassVar[dict[str, Any]] = {
+        "uow": unit_of_work,
+        "clock": clock,
+        "mail": account_mail,
+        "limiter": attempt_limiter,
+        "limits": mail_limits,
+    }
+    request_password_reset = providers.Singleton(RequestPasswordReset, **_mail_request)
     confirm_password_reset = providers.Singleton(
         ConfirmPasswordReset, uow=unit_of_work, hasher=hasher, clock=clock
     )
     verify_email = providers.Singleton(VerifyEmail, uow=unit_of_work, clock=clock)
-    resend_verification = providers.Singleton(
-        ResendVerification,
-        uow=unit_of_work,
-        clock=clock,
-        mail=account_mail,
-        limiter=attempt_limiter,
-        limits=mail_limits,
-    )
+    resend_verification = providers.Singleton(ResendVerification, **_mail_request)
     authenticate = providers.Singleton(
         Authenticate,
         users=user_queries,

@@ -64,7 +64,9 @@ class InMemoryUserRepository:
                 self._pending.items[item_id] = None
 
 
-class InMemoryItemRepository:
+class _OwnedRows:
+    """A repository of rows that belong to a user: they see the unit of work's users."""
+
     def __init__(
         self, state: CommittedState, pending: PendingChanges, users: InMemoryUserRepository
     ) -> None:
@@ -72,6 +74,8 @@ class InMemoryItemRepository:
         self._pending = pending
         self._users = users
 
+
+class InMemoryItemRepository(_OwnedRows):
     def _visible(self) -> dict[int, Item]:
         return self._pending.visible_items(self._state.items)
 
@@ -96,18 +100,11 @@ class InMemoryItemRepository:
         self._pending.items[item_id] = None
 
 
-class InMemorySessionRepository:
+class InMemorySessionRepository(_OwnedRows):
     """Spending a refresh token claims it in the committed state at once (as a row lock
     would), so two units of work cannot both spend it, even when they interleave. The other
     conditional writes hold as the use cases use them: their steps between reading and
     commit never yield to another task."""
-
-    def __init__(
-        self, state: CommittedState, pending: PendingChanges, users: InMemoryUserRepository
-    ) -> None:
-        self._state = state
-        self._pending = pending
-        self._users = users
 
     def _visible(self) -> dict[str, Session]:
         return self._pending.visible_sessions(self._state.sessions)
@@ -186,15 +183,8 @@ class InMemorySessionRepository:
         return len(gone)
 
 
-class InMemoryAccountTokenRepository:
+class InMemoryAccountTokenRepository(_OwnedRows):
     """Spending claims the token as refresh tokens are claimed (see above)."""
-
-    def __init__(
-        self, state: CommittedState, pending: PendingChanges, users: InMemoryUserRepository
-    ) -> None:
-        self._state = state
-        self._pending = pending
-        self._users = users
 
     def _visible(self) -> dict[str, AccountToken]:
         return self._pending.visible_account_tokens(self._state.account_tokens)

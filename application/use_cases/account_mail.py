@@ -58,25 +58,9 @@ class AccountMail:
         await uow.outbox.add(letters.password_reset(user, link, self.lifetimes.password_reset, now))
 
 
-async def _admit(
-    limiter: AttemptLimiter, kind: str, recipient: str, client_address: str, limits: MailLimits
-) -> None:
-    attempt = await limiter.reserve(*mail_request_quotas(kind, recipient, client_address, limits))
-    if not attempt.granted:
-        raise MailRequestThrottled(attempt.retry_after)
-
-
-class RequestPasswordReset:
-    """Mail a reset link to an active account's address (POST /auth/password-reset).
-
-    Rules:
-    - `admit` counts the request per client address and per email, whether or not an account
-      has the email, and raises MailRequestThrottled past either limit: nobody's inbox can be
-      flooded, and a 429 tells nothing about which addresses have accounts;
-    - the answer is the same whether or not an account exists, and so is its timing: the edge
-      answers once `admit` passes and runs the rest (`__call__`) after the answer is sent;
-    - only an active account gets a mail; earlier links stay valid until one is used.
-    """
+class _MailRequest:
+    """What a use case that mails a link on request needs, and its limits: each request is
+    counted per recipient and per client address (MailRequestThrottled past either)."""
 
     def __init__(
         self,
@@ -92,8 +76,27 @@ class RequestPasswordReset:
         self._limiter = limiter
         self._limits = limits
 
+    async def _admit(self, kind: str, recipient: str, client_address: str) -> None:
+        quotas = mail_request_quotas(kind, recipient, client_address, self._limits)
+        attempt = await self._limiter.reserve(*quotas)
+        if not attempt.granted:
+            raise MailRequestThrottled(attempt.retry_after)
+
+
+class RequestPasswordReset(_MailRequest):
+    """Mail a reset link to an active account's address (POST /auth/password-reset).
+
+    Rules:
+    - `admit` counts the request per client address and per email, whether or not an account
+      has the email, and raises MailRequestThrottled past either limit: nobody's inbox can be
+      flooded, and a 429 tells nothing about which addresses have accounts;
+    - the answer is the same whether or not an account exists, and so is its timing: the edge
+      answers once `admit` passes and runs the rest (`__call__`) after the answer is sent;
+    - only an active account gets a mail; earlier links stay valid until one is used.
+    """
+
     async def admit(self, email: Email, client_address: str) -> None:
-        await _admit(self._limiter, "reset", email.value, client_address, self._limits)
+        await self._admit("reset", email.value, client_address)
 
     async def __call__(self, email: Email) -> None:
         async with self._uow() as uow:
@@ -193,28 +196,14 @@ class VerifyEmail:
             await uow.commit()
 
 
-class ResendVerification:
+class ResendVerification(_MailRequest):
     """Mail a new verification link to the caller's address, unless it is verified already
     (POST /auth/verify-email/resend). Counted per account and per client address
     (MailRequestThrottled past either limit), verified or not, so the answer tells nothing."""
 
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        mail: AccountMail,
-        limiter: AttemptLimiter,
-        limits: MailLimits,
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._mail = mail
-        self._limiter = limiter
-        self._limits = limits
-
     async def __call__(self, caller: Caller, client_address: str) -> None:
         account = f"user-{caller.user.id}"
-        await _admit(self._limiter, "verify", account, client_address, self._limits)
+        await self._admit("verify", account, client_address)
         async with self._uow() as uow:
             user = await uow.users.get(caller.user.id)
             if user is None or user.email_verified:
