@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class PoolObserver(Protocol):
+    """Told how a database's connections are used (the operator's metrics watch it)."""
+
+    def checked_out(self, in_use: int) -> None:
+        """A connection was taken or given back: `in_use` are held now, in this process."""
+        ...
+
+    def waited(self) -> None:
+        """A request had to wait for a connection (all were in use)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,3 +39,4 @@ class DatabaseOptions:
     echo: bool = False
     pooled: bool = True
     """False for one-shot work (migrations, scripts): connections then never outlive their loop."""
+    observer: PoolObserver | None = None

@@ -256,6 +256,15 @@ class MailQueries(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Migrated:
+    """What `Database.migrate` did: the revisions applied, in order, and the one the store is
+    at now (None for a store without revisions)."""
+
+    applied: tuple[str, ...] = ()
+    current: str | None = None
+
+
 class Database(Protocol):
     """One persistence adapter, whole: what the composition root builds and closes."""
 
@@ -277,7 +286,7 @@ class Database(Protocol):
         """Raise StorageUnavailable unless the store answers now (readiness)."""
         ...
 
-    def migrate(self) -> None:
+    def migrate(self) -> Migrated:
         """Bring the store's schema up to date (`itemhub migrate`); blocking, a one-off."""
         ...
 

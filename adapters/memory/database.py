@@ -13,6 +13,7 @@ from adapters.memory.queries import (
 from adapters.memory.state import CommittedState
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.options import DatabaseOptions
+from application.ports import Migrated
 
 
 class InMemoryDatabase:
@@ -30,8 +31,9 @@ class InMemoryDatabase:
     async def check(self) -> None:
         """Always ready: it lives as long as the process."""
 
-    def migrate(self) -> None:
+    def migrate(self) -> Migrated:
         """Nothing to migrate: every process starts with an empty database."""
+        return Migrated()
 
     async def close(self) -> None:
         """Nothing to release."""

@@ -17,6 +17,7 @@ from adapters.sql.queries import (
     SqlUserQueries,
 )
 from adapters.sql.unit_of_work import SqlUnitOfWork
+from application.ports import Migrated
 
 READINESS_TIMEOUT_SECONDS = 2.0
 
@@ -32,7 +33,9 @@ class SqlDatabase:
         permits = options.pool_size + options.max_overflow if networked and options.pooled else None
         deadline = options.request_timeout_seconds if networked else None
         self._connections = Connections(
-            self.engine, ConnectionGate(permits, options.pool_timeout_seconds), deadline
+            self.engine,
+            ConnectionGate(permits, options.pool_timeout_seconds, options.observer),
+            deadline,
         )
         reader = Reader(self._connections, self.engine)
         self.users = SqlUserQueries(reader)
@@ -58,12 +61,12 @@ class SqlDatabase:
         except Exception as error:
             raise unavailable(error) from error
 
-    def migrate(self) -> None:
+    def migrate(self) -> Migrated:
         """Apply the Alembic migrations (a one-off: it opens a connection of its own)."""
         # Imported here: Alembic (and Mako) would add ~13 MB to every worker `serve` starts.
         from adapters.sql.migrate import upgrade  # noqa: PLC0415
 
-        upgrade(self._url)
+        return upgrade(self._url)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -12,14 +12,24 @@ from __future__ import annotations
 
 import asyncio
 
+from adapters.options import PoolObserver
 from application.errors import StorageUnavailable
 
 
 class ConnectionGate:
-    def __init__(self, permits: int | None, timeout_seconds: float) -> None:
+    def __init__(
+        self, permits: int | None, timeout_seconds: float, observer: PoolObserver | None = None
+    ) -> None:
         """`permits=None` gates nothing (a pool that never makes anyone wait, like SQLite's)."""
         self._semaphore = asyncio.Semaphore(permits) if permits is not None else None
         self._timeout = timeout_seconds
+        self._observer = observer
+        self._in_use = 0
+
+    def _count(self, change: int) -> None:
+        self._in_use += change
+        if self._observer is not None:
+            self._observer.checked_out(self._in_use)
 
     async def acquire(self) -> None:
         """Take one of the pool's connections' worth of permission; `release()` gives it back.
@@ -28,11 +38,13 @@ class ConnectionGate:
         is bounded by `asyncio.timeout`, not `asyncio.wait_for`, which on Python 3.11 can
         swallow a cancellation that arrives as the permit is granted (and with it the
         request's own deadline)."""
-        if self._semaphore is None:
+        if self._semaphore is None or not self._semaphore.locked():
+            if self._semaphore is not None:
+                await self._semaphore.acquire()
+            self._count(1)
             return
-        if not self._semaphore.locked():
-            await self._semaphore.acquire()
-            return
+        if self._observer is not None:
+            self._observer.waited()
         try:
             async with asyncio.timeout(self._timeout):
                 await self._semaphore.acquire()
@@ -40,7 +52,9 @@ class ConnectionGate:
             raise StorageUnavailable(
                 f"no database connection came free within {self._timeout:g} s"
             ) from None
+        self._count(1)
 
     def release(self) -> None:
         if self._semaphore is not None:
             self._semaphore.release()
+        self._count(-1)

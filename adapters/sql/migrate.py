@@ -9,6 +9,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from application.ports import Migrated
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -21,14 +23,18 @@ def alembic_config(database_url: str | None = None) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Migrate the database. The async env.py starts its own event loop, so when one already
-    runs in this thread the migration runs in a helper thread (blocking: it is a one-off)."""
+def upgrade(database_url: str, revision: str = "head") -> Migrated:
+    """Migrate the database; what was applied, and where it is now. The async env.py starts
+    its own event loop, so when one already runs in this thread the migration runs in a
+    helper thread (blocking: it is a one-off)."""
     config = alembic_config(database_url)
+    applied: list[str] = []
+    config.attributes["applied"] = applied
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         command.upgrade(config, revision)
-        return
-    with ThreadPoolExecutor(max_workers=1) as helper:
-        helper.submit(command.upgrade, config, revision).result()
+    else:
+        with ThreadPoolExecutor(max_workers=1) as helper:
+            helper.submit(command.upgrade, config, revision).result()
+    return Migrated(tuple(applied), config.attributes.get("current"))

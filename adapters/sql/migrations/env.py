@@ -8,8 +8,11 @@ The database comes from, in order: a connection handed over in `config.attribute
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from alembic import context
+from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,14 +24,29 @@ config = context.config
 
 
 def _configure_and_run(connection: Connection) -> None:
+    """`config.attributes["applied"]`, when given, is a list that receives the id of each
+    revision applied, and `["current"]` is set to the revision the database is at after."""
+    applied = config.attributes.get("applied")
+
+    def note(
+        ctx: MigrationContext,
+        step: MigrationInfo,
+        heads: Collection[Any],
+        run_args: Mapping[str, Any],
+    ) -> None:
+        if applied is not None and step.is_upgrade and step.up_revision_id is not None:
+            applied.append(step.up_revision_id)
+
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
         compare_type=True,
+        on_version_apply=note,
     )
     with context.begin_transaction():
         context.run_migrations()
+    config.attributes["current"] = context.get_context().get_current_revision()
 
 
 async def _run_async(engine: AsyncEngine) -> None:
