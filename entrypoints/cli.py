@@ -4,10 +4,15 @@ mail-status."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import logging.config
 import os
 import secrets
+import shutil
 import signal
-from collections.abc import Awaitable, Callable
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -26,11 +31,13 @@ from application.use_cases.users import Registration
 from domain.errors import InvalidValue
 from domain.values import Email, PlainPassword, Username
 from entrypoints.container import Container, open_database, shutdown
-from entrypoints.logging import LOG_CONFIG
+from entrypoints.logging import log_config
 from entrypoints.mail_relay import relay_until
+from entrypoints.metrics import MULTIPROCESS_DIR
 from entrypoints.settings import ConfigurationError, Settings
 
 T = TypeVar("T")
+logger = logging.getLogger("itemhub.serve")
 cli = typer.Typer(
     help="itemhub: publish and browse priced items over a REST API.", no_args_is_help=True
 )
@@ -89,11 +96,19 @@ def migrate() -> None:
     """Apply the database migrations to the configured database."""
     settings = _settings()
     try:
-        open_database(settings.database_url, DatabaseOptions(pooled=False)).migrate()
+        done = open_database(settings.database_url, DatabaseOptions(pooled=False)).migrate()
     except (OSError, DBAPIError) as error:
         reason = str(getattr(error, "orig", error)).splitlines()[0]
         raise _fail(f"cannot migrate {_shown(settings)}: {reason}") from None
-    typer.echo(f"Database {_shown(settings)} is up to date.")
+    if done.applied:
+        typer.echo(
+            f"Migrated {_shown(settings)}: applied {', '.join(done.applied)}; "
+            f"now at {done.current}."
+        )
+    elif done.current is not None:
+        typer.echo(f"{_shown(settings)} is already at {done.current}: nothing to apply.")
+    else:
+        typer.echo(f"{_shown(settings)} has no schema to migrate.")
 
 
 @cli.command()
@@ -101,29 +116,57 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Proxies whose X-Forwarded-For to trust, comma-separated "
+            "(uvicorn's default: 127.0.0.1)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the API with uvicorn (run `itemhub migrate` first)."""
     settings = _settings()
     if workers > 1 and settings.database_url.startswith("memory:"):
         raise _fail("memory:// would give each worker a database of its own: use --workers 1", 2)
+    # Logging as serve's workers will have it, so these lines come out in the same format.
+    logging.config.dictConfig(log_config(settings.log_format))
     if workers > 1 and settings.rate_limit_storage_url.startswith("memory"):
-        typer.secho(
-            "itemhub: note: each worker counts failed logins on its own; "
-            "set ITEMHUB_RATE_LIMIT_STORAGE_URL=redis://... to share the count",
-            err=True,
-            fg="yellow",
+        logger.warning(
+            "each worker counts failed logins on its own; "
+            "set ITEMHUB_RATE_LIMIT_STORAGE_URL=redis://... to share the count"
         )
-    typer.echo(f"itemhub on http://{host}:{port} — API docs at http://{host}:{port}/docs")
-    uvicorn.run(
-        "entrypoints.http.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,  # itemhub writes its own access line, with the request id
-        server_header=False,  # which server and version runs here is nobody else's business
-        log_config=LOG_CONFIG,
-    )
+    docs = f" — API docs at http://{host}:{port}/docs" if settings.docs_enabled else ""
+    logger.info("itemhub on http://%s:%s%s", host, port, docs)
+    with _shared_metrics(workers > 1 and settings.metrics_enabled):
+        uvicorn.run(
+            "entrypoints.http.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            forwarded_allow_ips=forwarded_allow_ips,
+            access_log=False,  # itemhub writes its own access line, with the request id
+            server_header=False,  # which server and version runs here is nobody else's business
+            log_config=log_config(settings.log_format),
+        )
+
+
+@contextmanager
+def _shared_metrics(several_workers: bool) -> Iterator[None]:
+    """With several workers, each writes its metrics to files in one fresh directory, which
+    `/metrics` adds up (prometheus-client's multiprocess mode); removed when serve ends. The
+    variable must be set before a worker imports prometheus-client: workers are new
+    processes, started after this."""
+    if not several_workers or os.environ.get(MULTIPROCESS_DIR):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="itemhub-metrics-")
+    os.environ[MULTIPROCESS_DIR] = directory
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROCESS_DIR, None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @cli.command("create-superuser")
@@ -233,7 +276,7 @@ def mail_relay(
         for signal_number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signal_number, stop.set)
         typer.echo(f"Relaying mail from {_shown(settings)}; Ctrl-C stops.")
-        await relay_until(stop, relay, settings.mail_relay_poll_seconds)
+        await relay_until(stop, relay, settings.mail_relay_poll_seconds)  # no /metrics here
 
     _run(settings, work)
 

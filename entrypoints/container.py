@@ -7,6 +7,7 @@ the same way whatever the adapter. `shutdown()` releases what the container buil
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ClassVar, cast
 
@@ -50,6 +51,7 @@ from application.use_cases.users import (
 from domain.account_token import AccountTokenLifetimes
 from domain.mail import RetryPolicy
 from domain.session import SessionLifetime
+from entrypoints.metrics import Metrics
 from entrypoints.settings import ConfigurationError, Settings
 
 # The persistence adapter for each database URL scheme, as "module:class": a new adapter is one
@@ -103,6 +105,14 @@ def open_mailer(url: str, sender: str, timeout_seconds: float) -> Mailer:
         raise ConfigurationError(str(error)) from None
 
 
+def _if_enabled(enabled: bool, metrics: Metrics) -> Metrics | None:
+    return metrics if enabled else None
+
+
+def _hash_queue_watch(metrics: Metrics | None) -> Callable[[int], None] | None:
+    return metrics.hashes_pending.set if metrics is not None else None
+
+
 def _minutes(minutes: int) -> timedelta:
     return timedelta(minutes=minutes)
 
@@ -129,6 +139,9 @@ class Container(containers.DeclarativeContainer):
 
     settings = providers.Singleton(Settings)
     clock = providers.Singleton(SystemClock)
+    metrics = providers.Singleton(Metrics)
+    # What watches the pool and the hashing queue: the metrics, unless they are off.
+    observer = providers.Callable(_if_enabled, settings.provided.metrics_enabled, metrics)
 
     database = providers.Singleton(
         open_database,
@@ -142,6 +155,7 @@ class Container(containers.DeclarativeContainer):
             statement_timeout_seconds=settings.provided.db_statement_timeout_seconds,
             request_timeout_seconds=settings.provided.db_request_timeout_seconds,
             sqlite_busy_timeout_seconds=settings.provided.sqlite_busy_timeout_seconds,
+            observer=observer,
         ),
     )
     unit_of_work = database.provided.unit_of_work
@@ -154,6 +168,7 @@ class Container(containers.DeclarativeContainer):
         BcryptPasswordHasher,
         rounds=settings.provided.bcrypt_rounds,
         max_pending=settings.provided.max_pending_hashes,
+        on_pending=providers.Callable(_hash_queue_watch, observer),
     )
     tokens = providers.Singleton(
         JwtTokenService,

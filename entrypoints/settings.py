@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     mail_requests_per_address_per_hour: int = Field(default=20, ge=1)
     mail_requests_per_email_per_hour: int = Field(default=5, ge=1)
 
+    metrics_enabled: bool = True
+    log_format: Literal["text", "json"] = "text"
+    docs_enabled: bool = True
+
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=0, ge=0)
     db_pool_timeout_seconds: float = Field(default=2.0, gt=0)

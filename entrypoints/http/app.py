@@ -15,12 +15,14 @@ from starlette.middleware.cors import CORSMiddleware
 from domain.errors import DomainError, InvalidValue
 from entrypoints.container import Container, shutdown
 from entrypoints.http import pages
+from entrypoints.http.docs import OPENAPI_URL, install_docs
 from entrypoints.http.middleware import (
     AccessLogMiddleware,
     BodyLimitMiddleware,
     LastResortMiddleware,
     RequestIdMiddleware,
 )
+from entrypoints.http.middleware.metrics import MetricsMiddleware
 from entrypoints.http.openapi import install_openapi
 from entrypoints.http.problems import (
     domain_error_handler,
@@ -28,14 +30,26 @@ from entrypoints.http.problems import (
     invalid_value_handler,
     request_validation_handler,
 )
-from entrypoints.http.routes import account_mail, auth, health, items, sessions, users
+from entrypoints.http.routes import account_mail, auth, health, items, metrics, sessions, users
 from entrypoints.mail_relay import RelayTask
+from entrypoints.tracing import install_tracing
 
 logger = logging.getLogger("itemhub.http")
 API_PREFIX = "/api/v1"
-DESCRIPTION = """Register, log in with the OAuth2 password flow (use **Authorize** above with your
-email or username and password), and publish items that anyone can browse.
-Every error is `application/problem+json` (RFC 9457)."""
+DESCRIPTION = """Register, log in with the OAuth2 password flow, and publish items that anyone can
+browse.
+
+To try it: register with `POST /api/v1/users`, then log in with your email or username and
+password (in the interactive docs at `/docs`, the **Authorize** button does it for every
+request after). Every error is `application/problem+json` (RFC 9457)."""
+# In the order a newcomer needs them.
+TAGS = [
+    {"name": "auth", "description": "Log in and out, refresh a session, recover an account."},
+    {"name": "users", "description": "Register, and read or change accounts."},
+    {"name": "sessions", "description": "See and end where an account is signed in."},
+    {"name": "items", "description": "Publish, browse, change and remove items."},
+    {"name": "health", "description": "Liveness and readiness, for load balancers."},
+]
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -59,7 +73,9 @@ def create_app(container: Container | None = None) -> FastAPI:
         # collections ran every ~0.5 s, took ~60 ms each and found nothing (BENCHMARKS.md).
         gc.collect()
         gc.freeze()
-        relay = RelayTask(container.relay_mail(), settings.mail_relay_poll_seconds)
+        relay = RelayTask(
+            container.relay_mail(), settings.mail_relay_poll_seconds, container.observer()
+        )
         if settings.mail_relay_in_serve:
             relay.start()
         yield
@@ -67,7 +83,18 @@ def create_app(container: Container | None = None) -> FastAPI:
         gc.unfreeze()  # an app stopped inside a longer-lived process (tests) leaves nothing behind
         await shutdown(container)
 
-    app = FastAPI(title="itemhub", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    docs = settings.docs_enabled
+    app = FastAPI(
+        title="itemhub",
+        version="1.1.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        # FastAPI's own pages load their scripts from a CDN; docs.py serves them itself.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=OPENAPI_URL if docs else None,
+    )
     app.state.container = container
 
     app.add_exception_handler(DomainError, domain_error_handler)
@@ -75,7 +102,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
 
-    origins = container.settings().cors_origins
+    origins = settings.cors_origins
     if origins:
         app.add_middleware(
             CORSMiddleware,
@@ -84,14 +111,14 @@ def create_app(container: Container | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["Location", "X-Request-ID", "Retry-After"],
         )
-    # Added innermost first: a request passes RequestId, AccessLog, LastResort, BodyLimit.
-    for middleware in (
-        BodyLimitMiddleware,
-        LastResortMiddleware,
-        AccessLogMiddleware,
-        RequestIdMiddleware,
-    ):
-        app.add_middleware(middleware)
+    # Added innermost first: a request passes RequestId, AccessLog, Metrics (when on),
+    # LastResort, BodyLimit.
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(LastResortMiddleware)
+    if settings.metrics_enabled:
+        app.add_middleware(MetricsMiddleware, metrics=container.metrics())
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(RequestIdMiddleware)
 
     # Included one by one rather than under one /api/v1 router: FastAPI walks each level of
     # included routers per request, and a level costs every request a little.
@@ -100,5 +127,10 @@ def create_app(container: Container | None = None) -> FastAPI:
     for module in (auth, users, sessions, items, account_mail):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(pages.router)
-    install_openapi(app)
+    if settings.metrics_enabled:
+        app.include_router(metrics.router)
+    if docs:
+        install_openapi(app)
+        install_docs(app)
+    install_tracing(app, container.database())
     return app

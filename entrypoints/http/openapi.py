@@ -160,6 +160,7 @@ def install_openapi(app: FastAPI) -> None:
                 version=app.version,
                 description=app.description,
                 routes=app.routes,
+                tags=app.openapi_tags,
             )
             for path in schema.get("paths", {}).values():
                 for operation in path.values():

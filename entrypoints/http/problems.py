@@ -49,6 +49,7 @@ from domain.errors import (
     UserNotFound,
     WrongCurrentPassword,
 )
+from entrypoints.http.middleware.metrics import note_problem
 
 logger = logging.getLogger("itemhub.http")
 PROBLEM_JSON = "application/problem+json"
@@ -276,12 +277,13 @@ def problem_response(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
-async def domain_error_handler(_request: Request, error: Exception) -> Response:
+async def domain_error_handler(request: Request, error: Exception) -> Response:
     assert isinstance(error, DomainError)  # noqa: S101 - registered for DomainError only
     kind = problem_type_of(type(error))
     if kind is None:  # a new error class nobody mapped: a bug, answered as one
         logger.error("unmapped domain error %s", type(error).__name__)
         return problem_response(INTERNAL.status, INTERNAL.example, kind=INTERNAL)
+    note_problem(request.scope, kind.slug)  # for the metrics of 429s and 503s
     if kind.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         logger.warning("%s: %s", kind.slug, getattr(error, "reason", error.detail))
     headers = {}

@@ -70,14 +70,9 @@ class UserCreate(RequestBody):
 class UserUpdate(RequestBody):
     """Any subset; `is_active` and `is_superuser` are for superusers only."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"username": "alice_w"},
-                {"password": "a new passphrase", "current_password": "correct horse battery"},
-            ]
-        }
-    )
+    # The example changes nothing of the registration example's account: an example run as-is
+    # must not rename, lock out or re-password the caller.
+    model_config = ConfigDict(json_schema_extra={"examples": [{"username": "alice"}]})
     email: EmailField | SkipJsonSchema[None] = None
     username: UsernameField | SkipJsonSchema[None] = None
     password: PasswordField | SkipJsonSchema[None] = None

@@ -7,7 +7,11 @@ the yardstick's rows, and alternates wrk runs between them round by round. It pr
 run and, per scenario, the median server CPU per request of each side and their ratio.
 
     make bench-ab BASE=<commit>   (= .venv/bin/python -m tests.benchmarks.ab --base <commit>
-                                     [--rounds 5] [--seconds 6] [--connections 32])
+                                     [--rounds 5] [--seconds 6] [--connections 32]
+                                     [--base-env KEY=VALUE ...] [--this-env KEY=VALUE ...])
+
+With `--base HEAD` and settings on one side only, it measures what a setting costs, e.g.
+`--base-env ITEMHUB_METRICS_ENABLED=false` for the metrics.
 """
 
 from __future__ import annotations
@@ -93,7 +97,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=6)
     parser.add_argument("--connections", type=int, default=32)
+    for side in ("base", "this"):
+        parser.add_argument(
+            f"--{side}-env",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help=f"an environment variable for the {side} side's server",
+        )
     args = parser.parse_args()
+    extra_env = {
+        side: dict(pair.split("=", 1) for pair in getattr(args, f"{side}_env"))
+        for side in ("base", "this")
+    }
     with tempfile.TemporaryDirectory() as scratch, ExitStack() as stack:
         work = Path(scratch)
         (work / "create.lua").write_text(
@@ -111,7 +127,7 @@ def main() -> None:
                 "ITEMHUB_SECRET_KEY": SECRET,
                 "ITEMHUB_BCRYPT_ROUNDS": "4",
                 "PYTHONPATH": str(tree),
-            }
+            } | extra_env[side]
             command = [str(tree / ".venv/bin/itemhub"), "serve", "--port", str(port)]
             pid = stack.enter_context(serving(command, env, tree, port))
             base_url = f"http://127.0.0.1:{port}"
@@ -139,6 +155,7 @@ def main() -> None:
                     )
     print(
         f"\nserver CPU per request, median of {args.rounds} rounds (this checkout vs {args.base})"
+        + "".join(f"; {side} with {env}" for side, env in extra_env.items() if env)
     )
     for scenario, by_side in spent.items():
         base, this = statistics.median(by_side["base"]), statistics.median(by_side["this"])

@@ -42,13 +42,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict[str, str], cwd: Path, workers: int = 1) -> Iterator[str]:
+def running_server(
+    env: dict[str, str], cwd: Path, workers: int = 1, output: Path | None = None
+) -> Iterator[str]:
     """`itemhub serve` on a free loopback port until the block ends; yields its base URL.
 
-    Its output goes to a file, never a pipe: nobody reads a pipe while the tests run, and a
-    server whose pipe filled up (64 KiB of access lines) would hang on its next log line."""
+    Its output goes to a file (`output`, or a temporary one), never a pipe: nobody reads a
+    pipe while the tests run, and a server whose pipe filled up (64 KiB of access lines)
+    would hang on its next log line."""
     port = free_port()
-    output_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    output_file = output.open("w+b") if output else tempfile.TemporaryFile()  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
         [
             str(ITEMHUB),
@@ -71,8 +74,8 @@ def running_server(env: dict[str, str], cwd: Path, workers: int = 1) -> Iterator
         while True:
             if process.poll() is not None:
                 output_file.seek(0)
-                output = output_file.read().decode(errors="replace")
-                raise RuntimeError(f"itemhub serve exited with {process.returncode}:\n{output}")
+                printed = output_file.read().decode(errors="replace")
+                raise RuntimeError(f"itemhub serve exited with {process.returncode}:\n{printed}")
             try:
                 httpx.get(f"{base_url}/health", timeout=1)
                 break

@@ -15,7 +15,6 @@ from sqlalchemy.engine import Connection
 from adapters.options import DatabaseOptions
 from adapters.sql import metadata
 from adapters.sql.engine import create_engine
-from adapters.sql.migrate import upgrade
 from tests.e2e.processes import itemhub
 
 
@@ -48,9 +47,11 @@ def test_migrate_builds_the_models_schema_and_is_idempotent(
 ) -> None:
     first = run_migrate(fresh_database, tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "is up to date" in first.stdout
+    assert "applied 0001, 0002, 0003; now at 0003." in first.stdout
     assert schema_differences(fresh_database) == []
-    upgrade(fresh_database)  # a second run is a no-op, not an error
+    again = run_migrate(fresh_database, tmp_path)  # a second run is a no-op, not an error
+    assert again.returncode == 0, again.stderr
+    assert "is already at 0003: nothing to apply." in again.stdout
     assert schema_differences(fresh_database) == []
 
 

@@ -3,11 +3,14 @@ and on the in-memory adapter with no database at all."""
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.processes import itemhub, running_server
 
@@ -76,3 +79,41 @@ def register_login_create_list_delete(base_url: str) -> None:
         assert deleted.status_code == 204
         assert client.get(f"/api/v1/items/{item['id']}").status_code == 404
         assert client.get("/api/v1/items").json()["data"] == []
+
+
+def test_metrics_add_up_over_workers_and_logs_are_json(tmp_path: Path) -> None:
+    """Two workers each count their own requests; `/metrics`, whichever answers, shows the
+    sum. The metrics' directory goes when serve ends. Every log line is one JSON object."""
+    env = {
+        "ITEMHUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'metrics.db'}",
+        "ITEMHUB_LOG_FORMAT": "json",
+    }
+    assert itemhub("migrate", cwd=tmp_path, env=env).returncode == 0
+    scratch = Path(tempfile.gettempdir())
+    before = set(scratch.glob("itemhub-metrics-*"))
+    log = tmp_path / "serve.log"
+    with running_server(env, tmp_path, workers=2, output=log) as base_url:
+        during = set(scratch.glob("itemhub-metrics-*")) - before
+        assert len(during) == 1
+        with httpx.Client(base_url=base_url) as client:
+            for _ in range(40):
+                assert client.get("/health", headers={"X-Request-ID": "probe"}).status_code == 200
+            counts = []
+            for _ in range(6):  # scrapes land on either worker
+                text = client.get("/metrics").text
+                [count] = [
+                    sample.value
+                    for family in text_string_to_metric_families(text)
+                    for sample in family.samples
+                    if sample.name == "itemhub_http_requests_total"
+                    and sample.labels["route"] == "/health"
+                ]
+                counts.append(count)
+    assert counts == [41.0] * 6  # ours, and the start-up probe's
+
+    assert set(scratch.glob("itemhub-metrics-*")) - before == set()
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    access = [line for line in lines if line["logger"] == "itemhub.access"]
+    assert len([line for line in access if line["request_id"] == "probe"]) == 40
+    assert all(line["path"] == "/health" for line in access if line["request_id"] == "probe")
+    assert any(line["logger"].startswith("uvicorn") for line in lines)

@@ -34,12 +34,20 @@ class AccessLogMiddleware(HttpMiddleware):
         try:
             await self.app(scope, receive, send_noting_status)
         finally:
-            path = scope.get("raw_path") or scope["path"].encode()
+            path = (scope.get("raw_path") or scope["path"].encode()).decode("ascii", "replace")
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            method = scope["method"]
             access_logger.info(
                 "method=%s path=%s status=%s duration_ms=%.2f request_id=%s",
-                scope["method"],
-                path.decode("ascii", "replace"),
+                method,
+                path,
                 outcome.status,
-                (time.perf_counter() - started) * 1000,
+                duration_ms,
                 request_id_of(scope),
+                extra={
+                    "method": method,
+                    "path": path,
+                    "status": outcome.status,
+                    "duration_ms": duration_ms,
+                },
             )

@@ -9,6 +9,7 @@ import uuid
 from starlette.types import Message, Receive, Scope, Send
 
 from entrypoints.http.middleware.base import HttpMiddleware
+from entrypoints.logging import REQUEST_ID
 
 # Echoed ids are printed in logs and headers: accept only what cannot forge a log line.
 _SAFE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
@@ -40,4 +41,8 @@ class RequestIdMiddleware(HttpMiddleware):
                 message["headers"] = [*message.get("headers", []), header]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        context = REQUEST_ID.set(request_id)  # for every log line made meanwhile
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            REQUEST_ID.reset(context)

@@ -19,6 +19,7 @@ from application.errors import (
 )
 from application.use_cases.auth import Credentials, SessionTokens
 from domain.values import MAX_LOGIN_CHARS
+from entrypoints.container import Container
 from entrypoints.http.dependencies import ClientAddress, CurrentCaller, Services, UserAgent
 from entrypoints.http.openapi import problems
 from entrypoints.http.problems import TOKEN_REQUEST_INVALID, request_validation_problem
@@ -63,6 +64,7 @@ class TokenForm:
                 description="`password` (the default) to log in, or `refresh_token` to "
                 "exchange a refresh token for new tokens of its session.",
                 json_schema_extra={"enum": list(GRANT_TYPES)},
+                examples=[PASSWORD_GRANT],
             ),
         ] = None,
         username: Annotated[
@@ -70,6 +72,8 @@ class TokenForm:
             Form(
                 max_length=MAX_LOGIN_CHARS,
                 description="Password grant: your email address or username.",
+                # The registration example's account: register it, then log in as it, as-is.
+                examples=["alice"],
             ),
         ] = None,
         password: Annotated[
@@ -77,6 +81,7 @@ class TokenForm:
             Form(
                 description="Password grant: your password.",
                 json_schema_extra={"format": "password"},
+                examples=["correct horse battery"],
             ),
         ] = None,
         refresh_token: Annotated[
@@ -134,12 +139,33 @@ async def issue_tokens(
     Errors carry the OAuth code in `error`: `invalid_grant` (401) for wrong credentials or an
     unusable refresh token, `unsupported_grant_type` (400), `invalid_request` (422)."""
     if form.grant_type == PASSWORD_GRANT:
-        tokens = await services.authenticate()(form.credentials(address, user_agent))
+        tokens = await _log_in(services, form.credentials(address, user_agent))
     elif form.grant_type == REFRESH_GRANT:
         tokens = await services.refresh_session()(form.presented_refresh_token())
     else:
         raise UnsupportedGrantType(form.grant_type)
     response.headers["Cache-Control"] = "no-store"  # RFC 6749 5.1: tokens are never cached
+    return tokens
+
+
+LOGIN_OUTCOMES: dict[type[Exception], str] = {
+    InvalidCredentials: "invalid_credentials",
+    LoginThrottled: "throttled",
+    HashingBusy: "busy",
+}
+
+
+async def _log_in(services: Container, credentials: Credentials) -> SessionTokens:
+    """A password login, counted by outcome for `/metrics`."""
+    logins = services.metrics().logins if services.settings().metrics_enabled else None
+    try:
+        tokens = await services.authenticate()(credentials)
+    except tuple(LOGIN_OUTCOMES) as error:
+        if logins is not None:
+            logins.labels(LOGIN_OUTCOMES[type(error)]).inc()
+        raise
+    if logins is not None:
+        logins.labels("success").inc()
     return tokens
 
 
