@@ -22,7 +22,7 @@ from entrypoints.http.middleware import (
     LastResortMiddleware,
     RequestIdMiddleware,
 )
-from entrypoints.http.middleware.metrics import MetricsMiddleware
+from entrypoints.http.middleware.metrics import RequestMetrics
 from entrypoints.http.openapi import install_openapi
 from entrypoints.http.problems import (
     domain_error_handler,
@@ -111,13 +111,12 @@ def create_app(container: Container | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["Location", "X-Request-ID", "Retry-After"],
         )
-    # Added innermost first: a request passes RequestId, AccessLog, Metrics (when on),
-    # LastResort, BodyLimit.
+    # Added innermost first: a request passes RequestId, AccessLog (which tells the metrics,
+    # when on), LastResort, BodyLimit.
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(LastResortMiddleware)
-    if settings.metrics_enabled:
-        app.add_middleware(MetricsMiddleware, metrics=container.metrics())
-    app.add_middleware(AccessLogMiddleware)
+    watchers = [RequestMetrics(container.metrics())] if settings.metrics_enabled else []
+    app.add_middleware(AccessLogMiddleware, watchers=watchers)
     app.add_middleware(RequestIdMiddleware)
 
     # Included one by one rather than under one /api/v1 router: FastAPI walks each level of

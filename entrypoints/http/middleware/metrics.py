@@ -1,14 +1,14 @@
 """Counts and times every request for `/metrics`, by method, route template and status; a
-503 or a 429 also by its problem type (which `problems.py` notes in the request's state)."""
+503 or a 429 also by its problem type (which `problems.py` notes in the request's state).
+It watches requests through AccessLogMiddleware's measurement (no ASGI layer of its own)."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client.metrics import Counter, Histogram
+from starlette.types import Scope
 
-from entrypoints.http.middleware.base import HttpMiddleware
 from entrypoints.metrics import UNMATCHED_ROUTE, Metrics
 
 PROBLEM_STATE_KEY = "problem_type"
@@ -29,32 +29,32 @@ def route_template(scope: Scope) -> str:
     return str(getattr(route, "path_format", UNMATCHED_ROUTE))
 
 
-class MetricsMiddleware(HttpMiddleware):
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        super().__init__(app)
+class RequestMetrics:
+    """A RequestWatcher. The labelled children are looked up once per (method, route, status)
+    and kept: prometheus-client's `labels()` costs more than the increment itself."""
+
+    def __init__(self, metrics: Metrics) -> None:
         self._metrics = metrics
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def started(self) -> None:
+        self._metrics.in_flight.inc()
+
+    def finished(self, scope: Scope, status: int, seconds: float) -> None:
         metrics = self._metrics
-        started = time.perf_counter()
-        status = 500  # a request that never started a response counts as a failure
-
-        async def send_noting_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        metrics.in_flight.inc()
-        try:
-            await self.app(scope, receive, send_noting_status)
-        finally:
-            metrics.in_flight.dec()
-            template = route_template(scope)
-            method = scope["method"]
-            metrics.requests.labels(method, template, status).inc()
-            metrics.latency.labels(method, template).observe(time.perf_counter() - started)
-            if status in (429, 503):
-                slug = scope.get("state", {}).get(PROBLEM_STATE_KEY, "other")
-                counter = metrics.throttled if status == 429 else metrics.unavailable
-                counter.labels(slug).inc()
+        metrics.in_flight.dec()
+        key = (scope["method"], route_template(scope), status)
+        children = self._children.get(key)
+        if children is None:
+            method, template, _ = key
+            children = self._children[key] = (
+                metrics.requests.labels(method, template, status),
+                metrics.latency.labels(method, template),
+            )
+        count, latency = children
+        count.inc()
+        latency.observe(seconds)
+        if status in (429, 503):
+            slug = scope.get("state", {}).get(PROBLEM_STATE_KEY, "other")
+            counter = metrics.throttled if status == 429 else metrics.unavailable
+            counter.labels(slug).inc()
