@@ -16,7 +16,7 @@ help:
 	@echo "make fuzz  - a long schemathesis run over the OpenAPI document (ITEMHUB_FUZZ_EXAMPLES=500)"
 	@echo "make bench - itemhub vs the yardstick (and a FastAPI floor) on PostgreSQL, same run; see BENCHMARKS.md"
 	@echo "make bench-ab BASE=<commit> - server CPU per request, this checkout vs a commit, interleaved"
-	@echo "make bench-login  - median time of failed logins: unknown user, wrong password, inactive user"
+	@echo "make bench-login  - failed-login and reset-request timings (account or not), and a burst of guesses"
 	@echo "make bench-keyset - time first, deep keyset and deep offset pages on SQLite and PostgreSQL"
 
 # Bootstrap uv with pip when it is missing, then install exactly what uv.lock pins.
