@@ -26,10 +26,6 @@ class MailState(StrEnum):
     FAILED = "failed"
 
 
-if max(len(state.value) for state in MailState) > MAX_STATE_CHARS:
-    raise AssertionError("a MailState is longer than its column")
-
-
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Attempt n (1-based) that fails is retried after first_delay * 2**(n-1), at most

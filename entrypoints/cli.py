@@ -30,7 +30,7 @@ from application.use_cases.mail_relay import OutboxStatus
 from application.use_cases.users import Registration
 from domain.errors import InvalidValue
 from domain.values import Email, PlainPassword, Username
-from entrypoints.container import Container, open_database, shutdown
+from entrypoints.container import Container, open_database, open_mailer, shutdown
 from entrypoints.logging import log_config
 from entrypoints.mail_relay import relay_until
 from entrypoints.metrics import MULTIPROCESS_DIR
@@ -52,7 +52,7 @@ def _settings() -> Settings:
     try:
         settings = Settings()
         settings.token_secret()  # in development, makes the key file now, not in a worker
-        _check_database_url(settings)
+        _check_adapter_urls(settings)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: "
@@ -65,9 +65,10 @@ def _settings() -> Settings:
     return settings
 
 
-def _check_database_url(settings: Settings) -> None:
-    """Some adapter serves the URL (building one opens no connection)."""
+def _check_adapter_urls(settings: Settings) -> None:
+    """Some adapter serves each URL, and takes the rest of it (building one opens nothing)."""
     open_database(settings.database_url, DatabaseOptions())
+    open_mailer(settings.mail_url, settings.mail_from, settings.mail_timeout_seconds)
 
 
 def _shown(settings: Settings) -> str:

@@ -240,7 +240,6 @@ _SPEND_ACCOUNT_TOKEN = (
     )
     .returning(*account_tokens_table.c)
 )
-_spent_token = entity_reader(AccountToken, select(*account_tokens_table.c))
 _VOID_ACCOUNT_TOKENS = update(account_tokens_table).where(
     _account_tokens.user_id == bindparam("owner"),
     _account_tokens.purpose == bindparam("token_purpose"),
@@ -276,7 +275,7 @@ class SqlAccountTokenRepository:
     async def spend(self, digest: str, purpose: TokenPurpose, now: datetime) -> AccountToken | None:
         values = {"token_digest": digest, "token_purpose": purpose, "now": now, "used_at": now}
         row = (await self._connection.execute(_SPEND_ACCOUNT_TOKEN, values)).first()
-        return _spent_token(row) if row is not None else None
+        return _account_token(row) if row is not None else None  # RETURNING the same columns
 
     async def void(self, user_id: int, purpose: TokenPurpose, now: datetime) -> int:
         values = {"owner": user_id, "token_purpose": purpose, "used_at": now}

@@ -106,12 +106,16 @@ class PriceValue(TypeDecorator[Price]):
 
 
 class StrEnumValue(TypeDecorator[Any]):
-    """A string enumeration (`EndReason`) stored as its value, read back as its member."""
+    """A string enumeration (`EndReason`, `MailState`, ...) stored as its value, read back as
+    its member. A member longer than the column stops the import of the tables, not a write."""
 
     impl = String
     cache_ok = True
 
     def __init__(self, enum_type: type[StrEnum], length: int) -> None:
+        longest = max(enum_type, key=len)
+        if len(longest) > length:
+            raise ValueError(f"{enum_type.__name__}.{longest.name} is longer than {length}")
         super().__init__(length)
         self.enum_type = enum_type
 

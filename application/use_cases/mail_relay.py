@@ -56,12 +56,14 @@ class RelayMail:
         async with self._uow() as uow:
             claimed = await uow.outbox.claim_due(self._clock.now(), self._lease, self.batch)
             await uow.commit()
-        report = RelayReport()
-        for mail in claimed:
-            report = await self._deliver(mail, report)
-        return report
+        outcomes = [await self._deliver(mail) for mail in claimed]
+        return RelayReport(
+            sent=outcomes.count(MailState.SENT),
+            retrying=outcomes.count(MailState.PENDING),
+            failed=outcomes.count(MailState.FAILED),
+        )
 
-    async def _deliver(self, mail: Mail, report: RelayReport) -> RelayReport:
+    async def _deliver(self, mail: Mail) -> MailState:
         if mail.body is None:  # cannot happen for a pending mail; never send an empty one
             mail.attempt_failed(self._clock.now(), "no body", self._policy, permanent=True)
         else:
@@ -76,11 +78,7 @@ class RelayMail:
         async with self._uow() as uow:
             await uow.outbox.update(mail)
             await uow.commit()
-        if mail.state is MailState.SENT:
-            return RelayReport(report.sent + 1, report.retrying, report.failed)
-        if mail.state is MailState.FAILED:
-            return RelayReport(report.sent, report.retrying, report.failed + 1)
-        return RelayReport(report.sent, report.retrying + 1, report.failed)
+        return mail.state
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,7 +157,8 @@ LOGIN_OUTCOMES: dict[type[Exception], str] = {
 
 async def _log_in(services: Container, credentials: Credentials) -> SessionTokens:
     """A password login, counted by outcome for `/metrics`."""
-    logins = services.metrics().logins if services.settings().metrics_enabled else None
+    metrics = services.observer()  # the metrics, or None when they are off
+    logins = metrics.logins if metrics is not None else None
     try:
         tokens = await services.authenticate()(credentials)
     except tuple(LOGIN_OUTCOMES) as error:
