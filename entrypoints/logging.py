@@ -1,9 +1,10 @@
 """Logging for `itemhub serve`: one line per record on stderr, uvicorn's access log replaced.
 
 `ITEMHUB_LOG_FORMAT=text` (the default) writes `time LEVEL logger message`; `json` writes one
-JSON object per line (python-json-logger) with the same facts as fields, the access line's
-included (method, path, status, duration_ms). Every record made while a request is answered
-carries its request id and, when tracing is on, its trace id.
+JSON object per line (python-json-logger, encoded by orjson: the standard library's encoder
+was three quarters of JSON logging's cost) with the same facts as fields, the access line's
+included (method, path, status, duration_ms) and the time in RFC 3339, UTC. Every record made
+while a request is answered carries its request id and, when tracing is on, its trace id.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ class RequestContext(logging.Filter):
 _FORMATTERS: dict[str, dict[str, Any]] = {
     "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     "json": {
-        "()": "pythonjsonlogger.json.JsonFormatter",
-        "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(trace_id)s",
-        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        "timestamp": False,
+        "()": "pythonjsonlogger.orjson.OrjsonFormatter",
+        "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(trace_id)s",
+        "rename_fields": {"levelname": "level", "name": "logger"},
+        "timestamp": "time",  # RFC 3339 in UTC, which log shippers parse without a pattern
     },
 }
 

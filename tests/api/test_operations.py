@@ -9,6 +9,7 @@ import logging
 import logging.config
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,7 @@ async def test_json_logs_are_one_object_per_line_with_the_request_id(
     assert (line["method"], line["path"], line["status"]) == ("GET", "/api/v1/items", 200)
     assert line["request_id"] == "trace-me-42"
     assert line["level"] == "INFO"
+    assert datetime.fromisoformat(line["time"]).utcoffset() == timedelta(0)
     assert isinstance(line["duration_ms"], float)
     assert line["trace_id"] is None  # tracing is off
 
