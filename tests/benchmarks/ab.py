@@ -35,6 +35,7 @@ from tests.benchmarks.http_bench import (
     ROOT,
     SECRET,
     cpu_per_request_us,
+    ensure_wrk,
     run_wrk,
     seed_itemhub,
     serving,
@@ -110,6 +111,7 @@ def main() -> None:
         side: dict(pair.split("=", 1) for pair in getattr(args, f"{side}_env"))
         for side in ("base", "this")
     }
+    ensure_wrk()
     with tempfile.TemporaryDirectory() as scratch, ExitStack() as stack:
         work = Path(scratch)
         (work / "create.lua").write_text(

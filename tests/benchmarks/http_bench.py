@@ -85,12 +85,16 @@ class Result:
         return self.floor_rps / self.yardstick_rps if self.floor_rps else None
 
 
-def ensure_tools() -> None:
+def ensure_wrk() -> None:
     if shutil.which("wrk") is None:
         subprocess.run(["apt-get", "install", "-y", "wrk"], check=False, capture_output=True)
         if shutil.which("wrk") is None:
             subprocess.run(["apt-get", "update"], check=True, capture_output=True)
             subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
+
+
+def ensure_tools() -> None:
+    ensure_wrk()
     if not (YARDSTICK_VENV / "bin" / "uvicorn").exists():
         subprocess.run([sys.executable, "-m", "venv", str(YARDSTICK_VENV)], check=True)
         pip = YARDSTICK_VENV / "bin" / "pip"
