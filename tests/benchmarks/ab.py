@@ -8,6 +8,7 @@ run and, per scenario, the median server CPU per request of each side and their 
 
     make bench-ab BASE=<commit>   (= .venv/bin/python -m tests.benchmarks.ab --base <commit>
                                      [--rounds 5] [--seconds 6] [--connections 32]
+                                     [--scenario /users/me ...]
                                      [--base-env KEY=VALUE ...] [--this-env KEY=VALUE ...])
 
 With `--base HEAD` and settings on one side only, it measures what a setting costs, e.g.
@@ -98,6 +99,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=6)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=list(SCENARIOS),
+        help="only these scenarios (all by default): more rounds of one in the same time",
+    )
     for side in ("base", "this"):
         parser.add_argument(
             f"--{side}-env",
@@ -134,10 +141,11 @@ def main() -> None:
             pid = stack.enter_context(serving(command, env, tree, port))
             base_url = f"http://127.0.0.1:{port}"
             servers[side] = (port, pid, token(base_url, "/api/v1/auth/token"))
-        spent: dict[str, dict[str, list[float]]] = {s: {"base": [], "this": []} for s in SCENARIOS}
+        chosen = {name: SCENARIOS[name] for name in args.scenario or SCENARIOS}
+        spent: dict[str, dict[str, list[float]]] = {s: {"base": [], "this": []} for s in chosen}
         for round_ in range(args.rounds):
             sides = ["base", "this"] if round_ % 2 == 0 else ["this", "base"]
-            for scenario, (path, lua) in SCENARIOS.items():
+            for scenario, (path, lua) in chosen.items():
                 for side in sides:
                     port, pid, bearer = servers[side]
                     run = partial(
