@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -9,8 +10,10 @@ from typing import Protocol
 class PoolObserver(Protocol):
     """Told how a database's connections are used (the operator's metrics watch it)."""
 
-    def checked_out(self, in_use: int) -> None:
-        """A connection was taken or given back: `in_use` are held now, in this process."""
+    def watch_pool(self, in_use: Callable[[], int]) -> None:
+        """`in_use()` tells how many connections are held now, in this process. It is read
+        when the metrics are sampled, so taking and giving back a connection (twice in every
+        request) costs the metrics nothing."""
         ...
 
     def waited(self) -> None:

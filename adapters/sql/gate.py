@@ -25,11 +25,12 @@ class ConnectionGate:
         self._timeout = timeout_seconds
         self._observer = observer
         self._in_use = 0
+        if observer is not None:
+            observer.watch_pool(self.in_use)
 
-    def _count(self, change: int) -> None:
-        self._in_use += change
-        if self._observer is not None:
-            self._observer.checked_out(self._in_use)
+    def in_use(self) -> int:
+        """Connections held now (taken through this gate and not given back)."""
+        return self._in_use
 
     async def acquire(self) -> None:
         """Take one of the pool's connections' worth of permission; `release()` gives it back.
@@ -41,7 +42,7 @@ class ConnectionGate:
         if self._semaphore is None or not self._semaphore.locked():
             if self._semaphore is not None:
                 await self._semaphore.acquire()
-            self._count(1)
+            self._in_use += 1
             return
         if self._observer is not None:
             self._observer.waited()
@@ -52,9 +53,9 @@ class ConnectionGate:
             raise StorageUnavailable(
                 f"no database connection came free within {self._timeout:g} s"
             ) from None
-        self._count(1)
+        self._in_use += 1
 
     def release(self) -> None:
         if self._semaphore is not None:
             self._semaphore.release()
-        self._count(-1)
+        self._in_use -= 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -78,7 +80,14 @@ def create_app(container: Container | None = None) -> FastAPI:
         )
         if settings.mail_relay_in_serve:
             relay.start()
+        sampling = None
+        if settings.metrics_enabled and container.metrics().multiprocess:
+            sampling = asyncio.create_task(container.metrics().sample_every())
         yield
+        if sampling is not None:
+            sampling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sampling
         await relay.stop()
         gc.unfreeze()  # an app stopped inside a longer-lived process (tests) leaves nothing behind
         await shutdown(container)

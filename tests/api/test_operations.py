@@ -104,6 +104,10 @@ async def test_pool_connections_are_watched(
         samples = await metrics(api)
         assert samples[("itemhub_db_pool_connections_in_use", ())] == 0  # all given back
         assert samples[("itemhub_db_pool_waits_total", ())] == 0
+        async with api.container.database().unit_of_work(), api.container.database().unit_of_work():
+            samples = await metrics(api)
+        assert samples[("itemhub_db_pool_connections_in_use", ())] == 2  # held while scraped
+        assert (await metrics(api))[("itemhub_db_pool_connections_in_use", ())] == 0
 
 
 async def test_a_503_is_counted_by_its_cause(hasher: BcryptPasswordHasher) -> None:

@@ -31,18 +31,24 @@ def route_template(scope: Scope) -> str:
 
 class RequestMetrics:
     """A RequestWatcher. The labelled children are looked up once per (method, route, status)
-    and kept: prometheus-client's `labels()` costs more than the increment itself."""
+    and kept: prometheus-client's `labels()` costs more than the increment itself. Requests in
+    flight are a count the metrics read when they sample, not a gauge set twice per request."""
 
     def __init__(self, metrics: Metrics) -> None:
         self._metrics = metrics
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self._in_flight = 0
+        metrics.watch_in_flight(self.in_flight)
+
+    def in_flight(self) -> int:
+        return self._in_flight
 
     def started(self) -> None:
-        self._metrics.in_flight.inc()
+        self._in_flight += 1
 
     def finished(self, scope: Scope, status: int, seconds: float) -> None:
+        self._in_flight -= 1
         metrics = self._metrics
-        metrics.in_flight.dec()
         key = (scope["method"], route_template(scope), status)
         children = self._children.get(key)
         if children is None:
