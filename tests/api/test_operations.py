@@ -3,6 +3,8 @@ switch. In process, on the adapters each needs."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 import json
 import logging
@@ -23,6 +25,7 @@ from prometheus_client.parser import text_string_to_metric_families
 import entrypoints
 from adapters.security import BcryptPasswordHasher
 from entrypoints.logging import log_config
+from entrypoints.metrics import Metrics
 from entrypoints.tracing import install_tracing
 from tests.api.conftest import PASSWORD, Api, build_api
 
@@ -93,6 +96,26 @@ async def test_logins_throttling_and_unavailability_are_counted(api: Api) -> Non
         for state in ("pending", "sent", "failed")
     }
     assert outbox == {"pending": 1, "sent": 0, "failed": 0}  # alice's verification mail
+
+
+async def test_each_worker_samples_its_counts_without_a_scrape() -> None:
+    """With several workers, the one answering a scrape reads the others' gauges from their
+    files: each worker must set them itself, every second, not only when it is scraped."""
+    metrics = Metrics()
+    held = {"connections": 0, "requests": 0}
+    metrics.watch_pool(lambda: held["connections"])
+    metrics.watch_in_flight(lambda: held["requests"])
+    sampling = asyncio.create_task(metrics.sample_every(0.01))
+    try:
+        held.update(connections=3, requests=5)
+        await asyncio.sleep(0.1)
+        [pool] = metrics.pool_in_use.collect()
+        [in_flight] = metrics.in_flight.collect()
+        assert (pool.samples[0].value, in_flight.samples[0].value) == (3, 5)
+    finally:
+        sampling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sampling
 
 
 async def test_pool_connections_are_watched(
