@@ -42,7 +42,7 @@ imports: $(SYNCED)
 	$(BIN)/lint-imports
 
 pytest: $(SYNCED)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2  # both cores: most of the suite waits on servers, databases and bcrypt
 
 # A long schemathesis run (make test runs a bounded one): 500 cases per operation and role.
 fuzz: $(SYNCED)
