@@ -7,7 +7,6 @@ the same way whatever the adapter. `shutdown()` releases what the container buil
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ClassVar, cast
 
@@ -109,10 +108,6 @@ def _if_enabled(enabled: bool, metrics: Metrics) -> Metrics | None:
     return metrics if enabled else None
 
 
-def _hash_queue_watch(metrics: Metrics | None) -> Callable[[int], None] | None:
-    return metrics.hashes_pending.set if metrics is not None else None
-
-
 def _minutes(minutes: int) -> timedelta:
     return timedelta(minutes=minutes)
 
@@ -140,7 +135,7 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
     clock = providers.Singleton(SystemClock)
     metrics = providers.Singleton(Metrics)
-    # What watches the pool and the hashing queue: the metrics, unless they are off.
+    # What watches the pool: the metrics, unless they are off.
     observer = providers.Callable(_if_enabled, settings.provided.metrics_enabled, metrics)
 
     database = providers.Singleton(
@@ -168,7 +163,6 @@ class Container(containers.DeclarativeContainer):
         BcryptPasswordHasher,
         rounds=settings.provided.bcrypt_rounds,
         max_pending=settings.provided.max_pending_hashes,
-        on_pending=providers.Callable(_hash_queue_watch, observer),
     )
     tokens = providers.Singleton(
         JwtTokenService,

@@ -8,10 +8,11 @@ adds up every worker's (prometheus-client's multiprocess mode). Gauges of things
 holds (requests in flight, connections, hashes) are summed over live workers; the outbox's
 counts come from the database and are shown as last read.
 
-Requests in flight and connections in use change twice in every request; rather than set a
-gauge each time (prometheus-client's calls were half of what metrics cost a request), they are
-read when sampled: by a scrape in the worker answering it, and every second by each worker
-when there are several, so that the one answering reads the others' fresh values.
+Requests in flight, connections in use and pending hashes change twice in every request or
+login; rather than set a gauge each time (prometheus-client's calls were half of what metrics
+cost a request), they are read when sampled: by a scrape in the worker answering it, and every
+second by each worker when there are several, so that the one answering reads the others'
+fresh values.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class Metrics:
         self.multiprocess = bool(os.environ.get(MULTIPROCESS_DIR))
         self._in_flight_now: Callable[[], int] = lambda: 0
         self._pool_in_use_now: Callable[[], int] = lambda: 0
+        self._hashes_pending_now: Callable[[], int] = lambda: 0
         # In multiprocess mode values live in files; a registry would only refuse duplicates.
         registry = None if self.multiprocess else CollectorRegistry()
         self._registry = registry
@@ -129,6 +131,9 @@ class Metrics:
     def watch_in_flight(self, in_flight: Callable[[], int]) -> None:
         self._in_flight_now = in_flight
 
+    def watch_hashes(self, pending: Callable[[], int]) -> None:
+        self._hashes_pending_now = pending
+
     # adapters.options.PoolObserver
     def watch_pool(self, in_use: Callable[[], int]) -> None:
         self._pool_in_use_now = in_use
@@ -144,6 +149,7 @@ class Metrics:
         """Sets the gauges that are read rather than kept up to date."""
         self.in_flight.set(self._in_flight_now())
         self.pool_in_use.set(self._pool_in_use_now())
+        self.hashes_pending.set(self._hashes_pending_now())
 
     async def sample_every(self, seconds: float = SAMPLE_EVERY_SECONDS) -> None:
         while True:

@@ -52,14 +52,8 @@ class BcryptPasswordHasher:
     cannot make everyone's login wait seconds behind it."""
 
     def __init__(
-        self,
-        rounds: int = 12,
-        max_threads: int | None = None,
-        max_pending: int = 32,
-        on_pending: Callable[[int], None] | None = None,
+        self, rounds: int = 12, max_threads: int | None = None, max_pending: int = 32
     ) -> None:
-        """`on_pending` is told how many hashes are running or waiting whenever that changes
-        (the operator's metrics watch the queue)."""
         if not MIN_ROUNDS <= rounds <= MAX_ROUNDS:
             raise ValueError(f"bcrypt rounds must be between {MIN_ROUNDS} and {MAX_ROUNDS}")
         if max_pending < 1:
@@ -71,12 +65,6 @@ class BcryptPasswordHasher:
         self._seconds_per_hash = 0.0  # a moving average, for Retry-After
         self._pool: ThreadPoolExecutor | None = None
         self._dummy_hash: bytes | None = None
-        self._on_pending = on_pending
-
-    def _queue(self, change: int) -> None:
-        self._pending += change
-        if self._on_pending is not None:
-            self._on_pending(self._pending)
 
     @property
     def pending(self) -> int:
@@ -106,11 +94,11 @@ class BcryptPasswordHasher:
                 spent = time.perf_counter() - started
                 self._seconds_per_hash = 0.8 * self._seconds_per_hash + 0.2 * spent
 
-        self._queue(1)
+        self._pending += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(self._pool, timed)
         finally:
-            self._queue(-1)
+            self._pending -= 1
 
     async def hash(self, password: str) -> str:
         secret = _encode(password)

@@ -39,21 +39,24 @@ class ConnectionGate:
         is bounded by `asyncio.timeout`, not `asyncio.wait_for`, which on Python 3.11 can
         swallow a cancellation that arrives as the permit is granted (and with it the
         request's own deadline)."""
-        if self._semaphore is None or not self._semaphore.locked():
-            if self._semaphore is not None:
-                await self._semaphore.acquire()
-            self._in_use += 1
-            return
+        semaphore = self._semaphore
+        if semaphore is not None:
+            if semaphore.locked():
+                await self._wait(semaphore)
+            else:
+                await semaphore.acquire()
+        self._in_use += 1
+
+    async def _wait(self, semaphore: asyncio.Semaphore) -> None:
         if self._observer is not None:
             self._observer.waited()
         try:
             async with asyncio.timeout(self._timeout):
-                await self._semaphore.acquire()
+                await semaphore.acquire()
         except TimeoutError:
             raise StorageUnavailable(
                 f"no database connection came free within {self._timeout:g} s"
             ) from None
-        self._in_use += 1
 
     def release(self) -> None:
         if self._semaphore is not None:

@@ -24,6 +24,7 @@ from entrypoints.http.middleware import (
     LastResortMiddleware,
     RequestIdMiddleware,
 )
+from entrypoints.http.middleware.access_log import RequestWatcher
 from entrypoints.http.middleware.metrics import RequestMetrics
 from entrypoints.http.openapi import install_openapi
 from entrypoints.http.problems import (
@@ -52,6 +53,15 @@ TAGS = [
     {"name": "items", "description": "Publish, browse, change and remove items."},
     {"name": "health", "description": "Liveness and readiness, for load balancers."},
 ]
+
+
+def _request_watchers(container: Container) -> list[RequestWatcher]:
+    """The metrics, when on: told of each request, and given the hashing queue to read."""
+    if not container.settings().metrics_enabled:
+        return []
+    metrics, hasher = container.metrics(), container.hasher()
+    metrics.watch_hashes(lambda: hasher.pending)
+    return [RequestMetrics(metrics)]
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -124,8 +134,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     # when on), LastResort, BodyLimit.
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(LastResortMiddleware)
-    watchers = [RequestMetrics(container.metrics())] if settings.metrics_enabled else []
-    app.add_middleware(AccessLogMiddleware, watchers=watchers)
+    app.add_middleware(AccessLogMiddleware, watchers=_request_watchers(container))
     app.add_middleware(RequestIdMiddleware)
 
     # Included one by one rather than under one /api/v1 router: FastAPI walks each level of
